@@ -1,0 +1,57 @@
+# Shared helpers for the end-to-end tests. Each test script runs on the
+# management node's view of the test cluster (cluster.sh on STATEDIR mn ...)
+# with XDCP (the binary), XDCP_CLUSTER (STATEDIR) and XDCP_SOURCE_DIR set.
+set -u
+: "${XDCP:?}" "${XDCP_CLUSTER:?}" "${XDCP_SOURCE_DIR:?}"
+CLUSTER="$XDCP_SOURCE_DIR/t/cluster/cluster.sh"
+PASSED=0
+FAILED=0
+WORK=$(mktemp -d /tmp/e2e.XXXXXX)
+
+# on HOST CMD...: run CMD in HOST's view of the file system.
+on() { "$CLUSTER" on "$XDCP_CLUSTER" "$@"; }
+
+# xdcp ARGS...: run the binary, keeping rc, stdout and stderr in
+# $RC, $OUT and $ERR.
+xdcp() {
+  "$XDCP" "$@" >"$WORK/out" 2>"$WORK/err"
+  RC=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+}
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL - $1"
+  echo "  rc=${RC:-} stdout:"; sed 's/^/    /' "$WORK/out" 2>/dev/null
+  echo "  stderr:"; sed 's/^/    /' "$WORK/err" 2>/dev/null
+}
+
+# check DESCRIPTION CMD...: passes when CMD succeeds.
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+rc_is() { [ "$RC" = "$1" ]; }
+out_has() { grep -qF -- "$1" "$WORK/out"; }
+err_has() { grep -qF -- "$1" "$WORK/err"; }
+out_empty() { [ ! -s "$WORK/out" ]; }
+
+# same_file LOCAL HOST REMOTE: byte-identical content on HOST.
+same_file() { on "$2" cat "$3" 2>/dev/null | cmp -s "$1" -; }
+absent() { ! on "$1" test -e "$2"; }
+
+# No process of the test run may outlive it: nothing started by xdcp
+# (rsync, ssh, scp) is left in the management node's view.
+no_leftovers() {
+  ! pgrep -f -- "-o BatchMode=yes" >/dev/null
+}
+
+finish() {
+  rm -rf "$WORK"
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}

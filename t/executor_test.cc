@@ -1,0 +1,195 @@
+// Process tests: real children (the helper program), real time, kept short.
+#include "executor.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "gtest/gtest.h"
+
+namespace xdcp {
+namespace {
+
+class RecordingReporter : public Reporter {
+ public:
+  void Trace(const std::string&, const std::vector<std::string>&) override {}
+  void Output(const std::string& node, const std::string& line) override {
+    bytes[node] += line.size() + 1;
+    lines[node].push_back(line);
+  }
+  void NodeDone(const NodeResult& r) override { done[r.node]++; }
+  void Finish(const std::vector<NodeResult>&) override {}
+  std::map<std::string, size_t> bytes;
+  std::map<std::string, std::vector<std::string>> lines;
+  std::map<std::string, int> done;
+};
+
+Step Child(std::vector<std::string> args) {
+  Step s;
+  s.argv = {XDCP_TEST_CHILD};
+  s.argv.insert(s.argv.end(), args.begin(), args.end());
+  s.what = "child";
+  return s;
+}
+
+Plan OneStepEach(int nodes, std::vector<std::string> args, int fanout = 64) {
+  Plan plan;
+  plan.fanout = fanout;
+  for (int i = 0; i < nodes; ++i) {
+    plan.jobs.push_back({"n" + std::to_string(i), {Child(args)}});
+  }
+  return plan;
+}
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/xdcp-exec-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+// A killed grandchild may linger as a zombie until init reaps it; that
+// counts as gone.
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, comm, state;
+  if (!(stat >> pid_field >> comm >> state)) return false;
+  return state != "Z" && state != "X";
+}
+
+// No child of this process is left unreaped.
+bool NoZombies() {
+  int status;
+  return waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
+}
+
+TEST(ExecutorTest, ReportsEachNodeOnceWithItsExitStatus) {
+  Plan plan = OneStepEach(3, {"--print", "hello", "--exit", "0"});
+  plan.jobs[1].steps[0] = Child({"--stderr", "boom", "--exit", "3"});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.results[0].state, NodeState::kOk);
+  EXPECT_EQ(out.results[1].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[1].exit_code, 3);
+  EXPECT_EQ(out.results[1].last_lines, std::vector<std::string>{"boom"});
+  EXPECT_EQ(rep.lines["n0"], std::vector<std::string>{"hello"});
+  for (auto& [node, n] : rep.done) EXPECT_EQ(n, 1) << node;
+  EXPECT_EQ(ExitCodeFor(out.results), 1);
+  EXPECT_TRUE(NoZombies());
+}
+
+TEST(ExecutorTest, FanoutIsNeverExceeded) {
+  std::string dir = TempDir();
+  Plan plan = OneStepEach(12, {"--probe", dir, "--sleep", "100"}, 3);
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  std::ifstream log(dir + "/log");
+  int max_seen = 0, entries = 0;
+  for (int n; log >> n; ++entries) max_seen = std::max(max_seen, n);
+  EXPECT_EQ(entries, 12);
+  EXPECT_LE(max_seen, 3);
+  EXPECT_GE(max_seen, 2);  // it did run in parallel
+  EXPECT_EQ(ExitCodeFor(out.results), 0);
+}
+
+TEST(ExecutorTest, TimeoutKillsTheWholeGroupAndOthersFinish) {
+  std::string dir = TempDir();
+  Plan plan = OneStepEach(3, {"--sleep", "300"});
+  plan.node_timeout = 1;
+  plan.jobs[1].steps[0] =
+      Child({"--grandchild", dir + "/gc", "--ignore-term", "--sleep", "60000"});
+  RecordingReporter rep;
+  ExecutorConfig config;
+  config.kill_grace_ms = 300;
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(plan, &rep, config);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start).count();
+  EXPECT_LT(took, 10);
+  EXPECT_EQ(out.results[0].state, NodeState::kOk);
+  EXPECT_EQ(out.results[2].state, NodeState::kOk);
+  EXPECT_EQ(out.results[1].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[1].failure, FailureClass::kTimeout);
+  pid_t gc = 0;
+  std::ifstream(dir + "/gc") >> gc;
+  ASSERT_GT(gc, 0);
+  for (int i = 0; i < 50 && Alive(gc); ++i) usleep(20000);
+  EXPECT_FALSE(Alive(gc)) << "grandchild survived";
+  EXPECT_TRUE(NoZombies());
+}
+
+TEST(ExecutorTest, TenMegabytesOfOutputDoNotDeadlock) {
+  Plan plan = OneStepEach(2, {"--spew", "10000000", "--partial", "tail"});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(ExitCodeFor(out.results), 0);
+  EXPECT_GE(rep.bytes["n0"], 10000000u);
+  EXPECT_EQ(rep.lines["n1"].back(), "tail");  // a last partial line is kept
+}
+
+TEST(ExecutorTest, StepsRunInOrderAndTheFirstFailureStops) {
+  Plan plan;
+  plan.jobs.push_back({"a", {Child({"--print", "1"}), Child({"--exit", "4"}),
+                             Child({"--print", "never"})}});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(rep.lines["a"], std::vector<std::string>{"1"});
+  EXPECT_EQ(out.results[0].exit_code, 4);
+}
+
+TEST(ExecutorTest, MissingProgramFailsThatNodeOnly) {
+  Plan plan = OneStepEach(2, {});
+  plan.jobs[0].steps[0].argv = {"/nonexistent/rsync"};
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[0].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[0].exit_code, 127);
+  EXPECT_EQ(out.results[1].state, NodeState::kOk);
+}
+
+TEST(ExecutorTest, JobWithoutStepsIsSkipped) {
+  Plan plan;
+  plan.jobs.push_back({"idle", {}});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[0].state, NodeState::kSkipped);
+  EXPECT_EQ(ExitCodeFor(out.results), 0);
+}
+
+TEST(ExecutorTest, SigintStopsEverythingAndReportsEveryNode) {
+  std::string dir = TempDir();
+  Plan plan = OneStepEach(6, {"--sleep", "30000"}, 2);
+  plan.jobs[0].steps[0] =
+      Child({"--grandchild", dir + "/gc", "--sleep", "30000"});
+  RecordingReporter rep;
+  std::thread killer([] {
+    usleep(300000);
+    kill(getpid(), SIGINT);
+  });
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(plan, &rep);
+  killer.join();
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start).count();
+  EXPECT_LT(took, 10);
+  EXPECT_EQ(out.interrupted_by, SIGINT);
+  ASSERT_EQ(out.results.size(), 6u);
+  for (const auto& r : out.results) {
+    EXPECT_EQ(r.state, NodeState::kFailed);
+    EXPECT_EQ(r.failure, FailureClass::kInterrupted) << r.node;
+  }
+  pid_t gc = 0;
+  std::ifstream(dir + "/gc") >> gc;
+  for (int i = 0; i < 50 && gc > 0 && Alive(gc); ++i) usleep(20000);
+  EXPECT_FALSE(gc > 0 && Alive(gc));
+  EXPECT_TRUE(NoZombies());
+}
+
+}  // namespace
+}  // namespace xdcp

@@ -1,0 +1,83 @@
+// The helper child for process tests. Its arguments are actions done in
+// order:
+//   --print TEXT        write TEXT and a newline to stdout
+//   --partial TEXT      write TEXT without a newline
+//   --stderr TEXT       write TEXT and a newline to stderr
+//   --spew BYTES        write BYTES bytes of 'x' lines (80 chars) to stdout
+//   --sleep MS          sleep
+//   --ignore-term       ignore SIGTERM from now on
+//   --grandchild FILE   fork a child that writes its pid to FILE and sleeps
+//   --probe DIR         note itself in DIR while running (fan-out checks):
+//                       creates DIR/run.PID, appends the number of run.*
+//                       files to DIR/log, removes DIR/run.PID at exit
+//   --exit N            exit with status N
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace {
+
+std::string probe_file;
+
+void RemoveProbe() {
+  if (!probe_file.empty()) unlink(probe_file.c_str());
+}
+
+int CountRunning(const std::string& dir) {
+  int n = 0;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) n += strncmp(e->d_name, "run.", 4) == 0;
+    closedir(d);
+  }
+  return n;
+}
+
+void Probe(const std::string& dir) {
+  probe_file = dir + "/run." + std::to_string(getpid());
+  std::ofstream(probe_file) << getpid();
+  std::ofstream(dir + "/log", std::ios::app) << CountRunning(dir) << "\n";
+  atexit(RemoveProbe);
+}
+
+void Spew(long bytes) {
+  std::string line(79, 'x');
+  line += '\n';
+  for (long done = 0; done < bytes; done += line.size()) {
+    fwrite(line.data(), 1, line.size(), stdout);
+  }
+  fflush(stdout);
+}
+
+void Grandchild(const std::string& file) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::ofstream(file) << getpid() << "\n";
+    for (;;) pause();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--print") printf("%s\n", v), fflush(stdout), ++i;
+    else if (a == "--partial") printf("%s", v), fflush(stdout), ++i;
+    else if (a == "--stderr") fprintf(stderr, "%s\n", v), ++i;
+    else if (a == "--spew") Spew(atol(v)), ++i;
+    else if (a == "--sleep") usleep(atol(v) * 1000), ++i;
+    else if (a == "--ignore-term") signal(SIGTERM, SIG_IGN);
+    else if (a == "--grandchild") Grandchild(v), ++i;
+    else if (a == "--probe") Probe(v), ++i;
+    else if (a == "--exit") exit(atoi(v));
+    else return fprintf(stderr, "child: unknown action %s\n", a.c_str()), 99;
+  }
+  return 0;
+}

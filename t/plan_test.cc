@@ -1,0 +1,105 @@
+// Golden argv vectors for every command the planner makes.
+#include "plan.h"
+
+#include "gtest/gtest.h"
+
+namespace xdcp {
+namespace {
+
+using Argv = std::vector<std::string>;
+const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
+
+Options Opts(std::vector<std::string> flags = {}) {
+  Options o;
+  for (const auto& f : flags) {
+    if (f == "-p") o.preserve = true;
+    if (f == "-R") o.recursive = true;
+    if (f == "-v") o.verify = true;
+    if (f == "scp") o.rcp = "/usr/bin/scp";
+  }
+  return o;
+}
+
+TEST(PlanTest, RsyncPush) {
+  Plan p = MakePushPlan(Opts(), {"cn1", "cn2"}, {{"/etc/hosts", false}}, "/tmp/h");
+  ASSERT_EQ(p.jobs.size(), 2u);
+  EXPECT_EQ(p.jobs[1].node, "cn2");
+  ASSERT_EQ(p.jobs[1].steps.size(), 1u);
+  EXPECT_EQ(p.jobs[1].steps[0].argv,
+            (Argv{"/usr/bin/rsync", "-l", "--protect-args", "-e", kSsh,
+                  "/etc/hosts", "cn2:/tmp/h"}));
+}
+
+TEST(PlanTest, RsyncPushPreserveRecursiveUserAndNodeOptions) {
+  Options o = Opts({"-p", "-R"});
+  o.user = "admin";
+  o.node_opts = "-q  --bwlimit=100";
+  Plan p = MakePushPlan(o, {"cn1"}, {{"/a", false}, {"-b", false}}, "/t");
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/rsync", "-p", "-t", "-r", "-l", "--protect-args",
+                  "-e", kSsh, "-q", "--bwlimit=100", "/a", "./-b",
+                  "admin@cn1:/t"}));
+}
+
+TEST(PlanTest, NamedSymlinksAreDereferencedInARunOfTheirOwn) {
+  Plan p = MakePushPlan(Opts(), {"cn1"}, {{"/a", false}, {"/link", true}}, "/t/");
+  ASSERT_EQ(p.jobs[0].steps.size(), 2u);
+  EXPECT_EQ(p.jobs[0].steps[1].argv,
+            (Argv{"/usr/bin/rsync", "-L", "--protect-args", "-e", kSsh,
+                  "/link", "cn1:/t/"}));
+}
+
+TEST(PlanTest, ScpPush) {
+  Plan p = MakePushPlan(Opts({"scp", "-p", "-R"}), {"cn1"},
+                        {{"/a", false}, {"/link", true}}, "/t");
+  ASSERT_EQ(p.jobs[0].steps.size(), 1u);
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                  "-p", "-r", "/a", "/link", "cn1:/t"}));
+}
+
+TEST(PlanTest, VerifyComesFirst) {
+  Options o = Opts({"-v"});
+  o.connect_timeout = 4;
+  Plan p = MakePushPlan(o, {"cn1"}, {{"/a", false}}, "/t");
+  ASSERT_EQ(p.jobs[0].steps.size(), 2u);
+  EXPECT_EQ(p.jobs[0].steps[0].kind, StepKind::kVerify);
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=4", "--",
+                  "cn1", "true"}));
+}
+
+TEST(PlanTest, RsyncPull) {
+  Plan p = MakePullPlan(Opts(), {"cn1"}, "/etc/hosts", "/d");
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/rsync", "-L", "--protect-args", "-e", kSsh,
+                  "cn1:/etc/hosts", "/d/hosts._cn1"}));
+  p = MakePullPlan(Opts({"-R"}), {"cn1"}, "/tmp/xdcp/", "/d/");
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/rsync", "-r", "-l", "--protect-args", "-e", kSsh,
+                  "cn1:/tmp/xdcp/", "/d/xdcp._cn1/"}));
+}
+
+TEST(PlanTest, ScpPull) {
+  Plan p = MakePullPlan(Opts({"scp", "-R"}), {"cn2"}, "/tmp/xdcp", "/d");
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                  "-r", "cn2:/tmp/xdcp/.", "/d/xdcp._cn2"}));
+}
+
+TEST(PlanTest, FanoutAndTimeoutCarryOver) {
+  Options o = Opts();
+  o.fanout = 3;
+  o.timeout = 9;
+  Plan p = MakePushPlan(o, {}, {{"/a", false}}, "/t");
+  EXPECT_EQ(p.fanout, 3);
+  EXPECT_EQ(p.node_timeout, 9);
+}
+
+TEST(PlanTest, ShellQuoteReadsBackTheSame) {
+  EXPECT_EQ(ShellQuote({"rsync", "-e", "ssh -o X=1", "a b", "it's", "$(x)"}),
+            "rsync -e 'ssh -o X=1' 'a b' 'it'\\''s' '$(x)'");
+}
+
+}  // namespace
+}  // namespace xdcp

@@ -1,0 +1,82 @@
+#include "classify.h"
+
+namespace xdcp {
+namespace {
+
+struct Pattern {
+  const char* text;  // as ssh, rsync or scp print it
+  FailureClass failure;
+  const char* reason;
+};
+
+// Ordered: the first pattern found in the output wins. These are the
+// messages of OpenSSH and rsync; the exit code alone cannot tell a refused
+// key from a refused connection (both are 255).
+const Pattern kPatterns[] = {
+    {"Could not resolve hostname", FailureClass::kUnreachable,
+     "name does not resolve"},
+    {"Connection refused", FailureClass::kUnreachable, "connection refused"},
+    {"Connection timed out during banner exchange", FailureClass::kUnreachable,
+     "connect timeout"},
+    {"Connection timed out", FailureClass::kUnreachable, "connect timeout"},
+    {"No route to host", FailureClass::kUnreachable, "no route to host"},
+    {"Network is unreachable", FailureClass::kUnreachable,
+     "network unreachable"},
+    {"Host key verification failed", FailureClass::kAuth, "host key mismatch"},
+    {"REMOTE HOST IDENTIFICATION HAS CHANGED", FailureClass::kAuth,
+     "host key mismatch"},
+    // ssh lists the methods it tried; rsync's "(13)" is an errno.
+    {"Permission denied (publickey", FailureClass::kAuth,
+     "authentication refused"},
+    {"Permission denied (password", FailureClass::kAuth,
+     "authentication refused"},
+    {"Permission denied (keyboard", FailureClass::kAuth,
+     "authentication refused"},
+    {"Permission denied (gssapi", FailureClass::kAuth,
+     "authentication refused"},
+    {"Too many authentication failures", FailureClass::kAuth,
+     "authentication refused"},
+    {"Connection closed by", FailureClass::kUnreachable,
+     "connection closed by remote host"},
+    {"Connection reset by", FailureClass::kUnreachable,
+     "connection reset by remote host"},
+    {"rsync: not found", FailureClass::kTransfer, "remote rsync not found"},
+    {"rsync: command not found", FailureClass::kTransfer,
+     "remote rsync not found"},
+    {"No space left on device", FailureClass::kTransfer, "disk full"},
+    {"Permission denied", FailureClass::kTransfer, "permission denied"},
+    {"No such file or directory", FailureClass::kTransfer,
+     "no such file or directory"},
+};
+
+std::string ExitReason(const StepOutcome& o) {
+  if (o.signaled) return "killed by signal " + std::to_string(o.signal);
+  return "exit code " + std::to_string(o.exit_code);
+}
+
+}  // namespace
+
+Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
+                        const std::vector<std::string>& last_lines) {
+  if (outcome.timed_out) return {FailureClass::kTimeout, "timed out"};
+  if (!outcome.signaled && outcome.exit_code == 0) return {};
+  for (const Pattern& p : kPatterns) {
+    for (const auto& line : last_lines) {
+      if (line.find(p.text) != std::string::npos) {
+        return {p.failure, p.reason};
+      }
+    }
+  }
+  if (outcome.signaled) return {FailureClass::kTransfer, ExitReason(outcome)};
+  // ssh exits 255 for its own errors; anything else from a verify step is
+  // the remote `true` failing, which only an unusable login shell does.
+  if (kind == StepKind::kVerify) {
+    return {FailureClass::kUnreachable,
+            outcome.exit_code == 255 ? "ssh failed" : ExitReason(outcome)};
+  }
+  if (outcome.exit_code == 127)
+    return {FailureClass::kTransfer, "command not found"};
+  return {FailureClass::kTransfer, ExitReason(outcome)};
+}
+
+}  // namespace xdcp

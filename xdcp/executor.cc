@@ -1,0 +1,382 @@
+// Theory of operation
+//
+// One io_context on one thread drives everything; there are no mutexes.
+// Jobs start in plan order, at most plan.fanout at a time, and a new one
+// starts the moment another finishes. A job runs its steps one after
+// another; each step is one child process, spawned with posix_spawnp (no
+// shell) in a process group of its own, stdin on /dev/null, stdout and
+// stderr on one pipe so the lines keep their order.
+//
+// A step is finished only when its child has been reaped AND its pipe has
+// reached EOF; otherwise the last lines of rsync's error output can be
+// lost. A pipe that stays open after the child exited (a grandchild holding
+// it) is given eof_grace_ms, then the whole group is killed.
+//
+// Children are reaped in one place: the SIGCHLD handler, which loops over
+// waitpid(-1, WNOHANG) and hands each status to the step that owns the pid.
+//
+// Deadlines: -t is a budget for a node's whole job. When it expires the
+// step's process group gets SIGTERM, then SIGKILL after kill_grace_ms, and
+// the node is reported as timed out; other nodes are not affected.
+// SIGINT, SIGTERM and SIGHUP stop every running group the same way, start
+// nothing new, and every node without a result is reported interrupted.
+#include "executor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "classify.h"
+
+extern char** environ;
+
+namespace xdcp {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+constexpr size_t kTailLines = 20;
+constexpr size_t kMaxLine = 64 * 1024;  // longer lines are cut in pieces
+constexpr size_t kReadBuffer = 16 * 1024;
+
+struct NodeRun {
+  explicit NodeRun(asio::io_context& io) : pipe(io), deadline(io), grace(io) {}
+  size_t job = 0;
+  size_t step = 0;
+  pid_t pid = -1;  // also the process group id
+  bool exited = false;
+  bool eof = false;
+  int wait_status = 0;
+  bool timed_out = false;
+  bool killing = false;
+  asio::posix::stream_descriptor pipe;
+  asio::steady_timer deadline;
+  asio::steady_timer grace;
+  std::vector<char> buf;
+  std::string partial;
+  std::deque<std::string> tail;
+  Clock::time_point started;
+};
+
+class Executor {
+ public:
+  Executor(const Plan& plan, Reporter* reporter, const ExecutorConfig& config)
+      : plan_(plan),
+        reporter_(reporter),
+        config_(config),
+        sigchld_(io_, SIGCHLD),
+        interrupts_(io_, SIGINT, SIGTERM, SIGHUP),
+        results_(plan.jobs.size()) {}
+
+  RunOutcome Run() {
+    if (plan_.jobs.empty()) return {};
+    WaitSigchld();
+    WaitInterrupt();
+    StartMore();
+    io_.run();
+    return {std::move(results_), interrupted_};
+  }
+
+ private:
+  void WaitSigchld() {
+    sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      Reap();
+      WaitSigchld();
+    });
+  }
+
+  void WaitInterrupt() {
+    interrupts_.async_wait(
+        [this](const boost::system::error_code& ec, int sig) {
+          if (ec) return;
+          Interrupt(sig);
+          WaitInterrupt();
+        });
+  }
+
+  void StartMore() {
+    size_t fanout = plan_.fanout > 0 ? plan_.fanout : 1;
+    while (!interrupted_ && active_.size() < fanout &&
+           next_job_ < plan_.jobs.size()) {
+      StartJob(next_job_++);
+    }
+    if (finished_ == plan_.jobs.size()) {
+      sigchld_.cancel();
+      interrupts_.cancel();
+    }
+  }
+
+  void StartJob(size_t job) {
+    const NodeJob& j = plan_.jobs[job];
+    if (j.steps.empty()) {
+      NodeResult r;
+      r.node = j.node;
+      r.state = NodeState::kSkipped;
+      Record(job, std::move(r));
+      return;
+    }
+    auto run = std::make_shared<NodeRun>(io_);
+    run->job = job;
+    run->started = Clock::now();
+    active_[job] = run;
+    if (plan_.node_timeout > 0) {
+      run->deadline.expires_after(std::chrono::seconds(plan_.node_timeout));
+      run->deadline.async_wait(
+          [this, run](const boost::system::error_code& ec) {
+            if (ec || active_.count(run->job) == 0) return;
+            run->timed_out = true;
+            Kill(run);
+          });
+    }
+    SpawnStep(run);
+  }
+
+  void SpawnStep(const std::shared_ptr<NodeRun>& run) {
+    const Step& step = plan_.jobs[run->job].steps[run->step];
+    reporter_->Trace(plan_.jobs[run->job].node, step.argv);
+    run->exited = run->eof = run->killing = false;
+    run->tail.clear();
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return SpawnFailed(run, errno);
+    pid_t pid = -1;
+    int err = Spawn(step.argv, fds[1], &pid);
+    close(fds[1]);
+    if (err != 0) {
+      close(fds[0]);
+      return SpawnFailed(run, err);
+    }
+    run->pid = pid;
+    by_pid_[pid] = run;
+    run->pipe.assign(fds[0]);
+    run->buf.resize(kReadBuffer);
+    Read(run);
+  }
+
+  // posix_spawnp with the child in its own process group, default signal
+  // dispositions and an empty mask; returns 0 or an errno value.
+  static int Spawn(const std::vector<std::string>& argv, int out, pid_t* pid) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out, 1);
+    posix_spawn_file_actions_adddup2(&actions, out, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD})
+      sigaddset(&defaults, s);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+                                        POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    int err = posix_spawnp(pid, args[0], &actions, &attr, args.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return err;
+  }
+
+  void SpawnFailed(const std::shared_ptr<NodeRun>& run, int err) {
+    const Step& step = plan_.jobs[run->job].steps[run->step];
+    NodeResult r = BaseResult(*run);
+    r.state = NodeState::kFailed;
+    r.failure = FailureClass::kTransfer;
+    r.reason = "cannot run " + step.argv[0] + ": " + strerror(err);
+    r.failed_step = step.what;
+    r.exit_code = 127;
+    Finish(run, std::move(r));
+  }
+
+  void Read(const std::shared_ptr<NodeRun>& run) {
+    run->pipe.async_read_some(
+        asio::buffer(run->buf),
+        [this, run](const boost::system::error_code& ec, size_t n) {
+          if (n > 0) Consume(*run, run->buf.data(), n);
+          if (!ec) return Read(run);
+          run->eof = true;
+          if (run->pipe.is_open()) run->pipe.close();
+          StepMaybeDone(run);
+        });
+  }
+
+  void Consume(NodeRun& run, const char* data, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (data[i] == '\n') {
+        Line(run, std::move(run.partial));
+        run.partial.clear();
+      } else {
+        run.partial += data[i];
+        if (run.partial.size() >= kMaxLine) {
+          Line(run, std::move(run.partial));
+          run.partial.clear();
+        }
+      }
+    }
+  }
+
+  void Line(NodeRun& run, std::string line) {
+    reporter_->Output(plan_.jobs[run.job].node, line);
+    run.tail.push_back(std::move(line));
+    if (run.tail.size() > kTailLines) run.tail.pop_front();
+  }
+
+  void Reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      auto it = by_pid_.find(pid);
+      if (it == by_pid_.end()) continue;
+      auto run = it->second;
+      by_pid_.erase(it);
+      run->exited = true;
+      run->wait_status = status;
+      StepMaybeDone(run);
+    }
+  }
+
+  void StepMaybeDone(const std::shared_ptr<NodeRun>& run) {
+    if (run->exited && !run->eof) return AwaitEof(run);
+    if (!run->exited || !run->eof) return;
+    run->grace.cancel();
+    if (!run->partial.empty()) {
+      Line(*run, std::move(run->partial));
+      run->partial.clear();
+    }
+    StepOutcome outcome;
+    outcome.signaled = WIFSIGNALED(run->wait_status);
+    outcome.signal = outcome.signaled ? WTERMSIG(run->wait_status) : 0;
+    outcome.exit_code = outcome.signaled ? -1 : WEXITSTATUS(run->wait_status);
+    outcome.timed_out = run->timed_out;
+    const Step& step = plan_.jobs[run->job].steps[run->step];
+    std::vector<std::string> tail(run->tail.begin(), run->tail.end());
+    Classified c = ClassifyStep(step.kind, outcome, tail);
+    if (interrupted_ && c.failure == FailureClass::kNone && outcome.signaled)
+      c = {FailureClass::kInterrupted, ""};
+    if (interrupted_ && c.failure != FailureClass::kNone) {
+      c = {FailureClass::kInterrupted,
+           std::string("stopped by ") + strsignal(interrupted_)};
+    }
+    if (c.failure == FailureClass::kNone) {
+      if (++run->step < plan_.jobs[run->job].steps.size())
+        return SpawnStep(run);
+      return Finish(run, BaseResult(*run));
+    }
+    NodeResult r = BaseResult(*run);
+    r.state = NodeState::kFailed;
+    r.failure = c.failure;
+    r.reason = c.reason;
+    r.failed_step = step.what;
+    r.exit_code = outcome.exit_code;
+    r.last_lines = std::move(tail);
+    Finish(run, std::move(r));
+  }
+
+  // The child is gone but its pipe is still open: a grandchild holds it.
+  void AwaitEof(const std::shared_ptr<NodeRun>& run) {
+    run->grace.expires_after(std::chrono::milliseconds(config_.eof_grace_ms));
+    run->grace.async_wait([run](const boost::system::error_code& ec) {
+      if (ec) return;
+      kill(-run->pid, SIGKILL);
+      if (run->pipe.is_open()) run->pipe.cancel();
+    });
+  }
+
+  void Kill(const std::shared_ptr<NodeRun>& run) {
+    if (run->pid <= 0 || run->killing) return;
+    run->killing = true;
+    kill(-run->pid, SIGTERM);
+    run->grace.expires_after(std::chrono::milliseconds(config_.kill_grace_ms));
+    run->grace.async_wait([run](const boost::system::error_code& ec) {
+      if (ec) return;
+      kill(-run->pid, SIGKILL);
+      if (run->exited && run->pipe.is_open()) run->pipe.cancel();
+    });
+  }
+
+  void Interrupt(int sig) {
+    if (!interrupted_) interrupted_ = sig;
+    for (auto& entry : active_) Kill(entry.second);
+    for (; next_job_ < plan_.jobs.size(); ++next_job_) {
+      NodeResult r;
+      r.node = plan_.jobs[next_job_].node;
+      r.state = NodeState::kFailed;
+      r.failure = FailureClass::kInterrupted;
+      r.reason = std::string("not started: stopped by ") + strsignal(sig);
+      r.exit_code = -1;
+      Record(next_job_, std::move(r));
+    }
+  }
+
+  NodeResult BaseResult(const NodeRun& run) {
+    NodeResult r;
+    r.node = plan_.jobs[run.job].node;
+    r.seconds =
+        std::chrono::duration<double>(Clock::now() - run.started).count();
+    return r;
+  }
+
+  void Finish(const std::shared_ptr<NodeRun>& run, NodeResult r) {
+    run->deadline.cancel();
+    run->grace.cancel();
+    active_.erase(run->job);
+    Record(run->job, std::move(r));
+    // Posted, not called: a long run of nodes failing at spawn would
+    // otherwise recurse once per node.
+    asio::post(io_, [this] { StartMore(); });
+  }
+
+  void Record(size_t job, NodeResult r) {
+    reporter_->NodeDone(r);
+    results_[job] = std::move(r);
+    ++finished_;
+    if (finished_ == plan_.jobs.size()) {
+      sigchld_.cancel();
+      interrupts_.cancel();
+    }
+  }
+
+  const Plan& plan_;
+  Reporter* reporter_;
+  ExecutorConfig config_;
+  asio::io_context io_;
+  asio::signal_set sigchld_;
+  asio::signal_set interrupts_;
+  std::map<size_t, std::shared_ptr<NodeRun>> active_;
+  std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
+  std::vector<NodeResult> results_;
+  size_t next_job_ = 0;
+  size_t finished_ = 0;
+  int interrupted_ = 0;
+};
+
+}  // namespace
+
+RunOutcome RunPlan(const Plan& plan, Reporter* reporter,
+                   const ExecutorConfig& config) {
+  Executor executor(plan, reporter, config);
+  return executor.Run();
+}
+
+}  // namespace xdcp

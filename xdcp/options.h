@@ -1,0 +1,66 @@
+// The command line and the DSH_* environment, turned into typed options.
+// This is the only place that reads either.
+#ifndef XDCP_OPTIONS_H_
+#define XDCP_OPTIONS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace xdcp {
+
+constexpr int kDefaultFanout = 64;
+constexpr int kDefaultConnectTimeout = 10;
+
+struct Options {
+  std::string noderange;              // first operand, unless -i or --sn
+  std::vector<std::string> operands;  // sources... target (or --sn paths)
+  int fanout = kDefaultFanout;        // -f, DSH_FANOUT
+  int timeout = 0;                    // -t, DSH_TIMEOUT: seconds per node
+  int connect_timeout = kDefaultConnectTimeout;
+  std::string synclist;               // -F
+  std::string rootimg;                // -i
+  std::string user;                   // -l
+  std::string node_opts;              // -o, DCP_NODE_OPTS / DSH_NODE_OPTS
+  std::string rcp = "/usr/bin/rsync";  // -r/-c, DCP_NODE_RCP / DSH_NODE_RCP
+  std::vector<std::string> exclude_from;  // -X
+  std::string nodelist;               // --nodelist, XDCP_NODELIST
+  std::string sn_range;               // --sn
+  std::string node_prefix = "node";   // XCAT_NODE_PREFIX
+  std::string node_suffix;            // XCAT_NODE_SUFFIX
+  bool preserve = false;              // -p
+  bool pull = false;                  // -P
+  bool recursive = false;             // -R
+  bool stage_only = false;            // -s
+  bool trace = false;                 // -T
+  bool verify = false;                // -v
+  bool silent = false;                // -Q
+  bool show_config = false;           // -q
+  bool monitor = false;               // -m
+  bool nodestatus = false;            // --nodestatus
+  bool expand = false;                // --expand: print the noderange
+  bool dry_run = false;               // --dry-run
+  bool help = false;                  // -h
+  bool version = false;               // -V
+};
+
+struct ParsedCommandLine {
+  bool ok = false;
+  std::string error;  // one line, for usage errors
+  Options options;
+};
+
+// Parses argv (argv[0] excluded) with `env` as the environment. Flags beat
+// their environment variables. Does not touch the filesystem.
+ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env);
+
+// The -h text.
+std::string UsageText();
+
+// `key=value` lines for -q: the effective configuration.
+std::string ShowConfig(const Options& options);
+
+}  // namespace xdcp
+
+#endif  // XDCP_OPTIONS_H_

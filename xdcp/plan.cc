@@ -1,0 +1,167 @@
+#include "plan.h"
+
+#include <sstream>
+
+namespace xdcp {
+namespace {
+
+bool IsRsync(const Options& o) {
+  return o.rcp.size() >= 5 && o.rcp.compare(o.rcp.size() - 5, 5, "rsync") == 0;
+}
+
+// -o is one string of extra copy-command options, split on white space
+// (never on ',' or ':', which xCAT mangled).
+std::vector<std::string> NodeOptionTokens(const Options& o) {
+  std::vector<std::string> tokens;
+  std::istringstream in(o.node_opts);
+  for (std::string t; in >> t;) tokens.push_back(t);
+  return tokens;
+}
+
+// A local path starting with '-' would be read as an option.
+std::string SafeLocal(const std::string& path) {
+  return !path.empty() && path[0] == '-' ? "./" + path : path;
+}
+
+std::string Remote(const Options& o, const std::string& node,
+                   const std::string& path) {
+  return (o.user.empty() ? "" : o.user + "@") + node + ":" + path;
+}
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// The argv of one copy command up to (not including) its operands.
+std::vector<std::string> CopyHead(const Options& o, bool follow_links) {
+  std::vector<std::string> argv{o.rcp};
+  if (IsRsync(o)) {
+    if (o.preserve) argv.insert(argv.end(), {"-p", "-t"});
+    if (o.recursive) argv.push_back("-r");
+    argv.push_back(follow_links ? "-L" : "-l");
+    // Remote paths travel inside the rsync protocol, never through the
+    // remote shell, so spaces and metacharacters arrive byte-exact.
+    argv.push_back("--protect-args");
+    argv.insert(argv.end(), {"-e", Join(SshCommand(o), " ")});
+  } else {
+    for (const auto& t : SshCommand(o)) {
+      if (t != "ssh") argv.push_back(t);
+    }
+    if (o.preserve) argv.push_back("-p");
+    if (o.recursive) argv.push_back("-r");
+  }
+  for (const auto& t : NodeOptionTokens(o)) argv.push_back(t);
+  return argv;
+}
+
+Step VerifyStep(const Options& o, const std::string& node) {
+  Step s;
+  s.kind = StepKind::kVerify;
+  s.argv = SshCommand(o);
+  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
+  s.argv.insert(s.argv.end(), {"--", node, "true"});
+  s.what = "verify ssh to " + node;
+  return s;
+}
+
+std::string LastComponent(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Plan NewPlan(const Options& o) {
+  Plan plan;
+  plan.fanout = o.fanout;
+  plan.node_timeout = o.timeout;
+  return plan;
+}
+
+}  // namespace
+
+std::vector<std::string> SshCommand(const Options& o) {
+  return {"ssh", "-o", "BatchMode=yes", "-o",
+          "ConnectTimeout=" + std::to_string(o.connect_timeout)};
+}
+
+Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
+                  const std::vector<LocalSource>& sources,
+                  const std::string& target) {
+  Plan plan = NewPlan(o);
+  // Named symbolic links go in a run of their own with -L (delivered as
+  // their target's content, as scp would); every other source keeps the
+  // links found inside it as links, so a link that dangles here is no error.
+  std::vector<std::string> plain, linked;
+  for (const auto& s : sources) {
+    (s.symlink && IsRsync(o) ? linked : plain).push_back(SafeLocal(s.path));
+  }
+  for (const auto& node : nodes) {
+    NodeJob job{node, {}};
+    if (o.verify) job.steps.push_back(VerifyStep(o, node));
+    for (const auto* group : {&plain, &linked}) {
+      if (group->empty()) continue;
+      Step s;
+      s.argv = CopyHead(o, group == &linked);
+      s.argv.insert(s.argv.end(), group->begin(), group->end());
+      s.argv.push_back(Remote(o, node, target));
+      s.what = "copy " + Join(*group, " ") + " -> " + target;
+      job.steps.push_back(std::move(s));
+    }
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
+Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
+                  const std::string& source, const std::string& dir) {
+  Plan plan = NewPlan(o);
+  std::string name = LastComponent(source);
+  for (const auto& node : nodes) {
+    NodeJob job{node, {}};
+    if (o.verify) job.steps.push_back(VerifyStep(o, node));
+    Step s;
+    std::string local =
+        dir + (dir.back() == '/' ? "" : "/") + name + "._" + node;
+    // -R pulls a directory's contents into NAME._NODE with no extra level,
+    // whatever the transport, and a second run updates it in place: rsync
+    // needs "SRC/" and "DIR/", scp (SFTP) needs "SRC/.".
+    bool tree = o.recursive;
+    s.argv = CopyHead(o, !tree);
+    std::string remote = source;
+    if (tree) {
+      while (remote.size() > 1 && remote.back() == '/') remote.pop_back();
+      remote += IsRsync(o) ? "/" : "/.";
+      if (IsRsync(o)) local += '/';
+    }
+    s.argv.push_back(Remote(o, node, remote));
+    s.argv.push_back(SafeLocal(local));
+    s.what = "pull " + source + " -> " + local;
+    job.steps.push_back(std::move(s));
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
+std::string ShellQuote(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    bool safe = !a.empty() &&
+                a.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                    "OPQRSTUVWXYZ0123456789@%_-+=:,./") == std::string::npos;
+    if (safe) {
+      out += a;
+      continue;
+    }
+    out += '\'';
+    for (char c : a)
+      out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+}  // namespace xdcp

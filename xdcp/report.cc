@@ -1,0 +1,78 @@
+#include "report.h"
+
+#include <algorithm>
+#include <map>
+
+#include "noderange.h"
+#include "plan.h"
+
+namespace xdcp {
+
+void LineReporter::Trace(const std::string& node,
+                         const std::vector<std::string>& argv) {
+  if (!style_.trace) return;
+  fprintf(out_, "TRACE: %s: %s\n", node.c_str(), ShellQuote(argv).c_str());
+  fflush(out_);
+}
+
+void LineReporter::Output(const std::string& node, const std::string& line) {
+  if (style_.silent) return;
+  fprintf(out_, "%s: %s\n", node.c_str(), line.c_str());
+  fflush(out_);
+}
+
+void LineReporter::NodeDone(const NodeResult& r) {
+  if (style_.nodestatus) {
+    if (r.state == NodeState::kFailed) {
+      fprintf(out_, "%s: Remote_command_failed, error_code=%d\n",
+              r.node.c_str(), r.exit_code);
+    } else {
+      fprintf(out_, "%s: Remote_command_successful\n", r.node.c_str());
+    }
+    fflush(out_);
+  }
+  if (r.state != NodeState::kFailed || style_.silent) return;
+  fprintf(err_, "Error: %s: %s: %s%s%s\n", r.node.c_str(), ClassName(r.failure),
+          r.reason.c_str(), r.failed_step.empty() ? "" : " in ",
+          r.failed_step.c_str());
+  fflush(err_);
+}
+
+void LineReporter::Finish(const std::vector<NodeResult>& results) {
+  if (style_.silent) return;
+  for (const auto& line : SummaryLines(results)) {
+    fprintf(err_, "%s\n", line.c_str());
+  }
+  fflush(err_);
+}
+
+std::vector<std::string> SummaryLines(const std::vector<NodeResult>& results) {
+  std::vector<std::string> ok, skipped;
+  std::map<std::string, std::vector<std::string>> failed;  // by class+reason
+  for (const auto& r : results) {
+    if (r.state == NodeState::kOk) ok.push_back(r.node);
+    if (r.state == NodeState::kSkipped) skipped.push_back(r.node);
+    if (r.state == NodeState::kFailed) {
+      failed[std::string(ClassName(r.failure)) + ": " + r.reason].push_back(
+          r.node);
+    }
+  }
+  size_t nfailed = results.size() - ok.size() - skipped.size();
+  std::vector<std::string> lines{"xdcp: " + std::to_string(results.size()) +
+                                 " nodes: " + std::to_string(ok.size()) +
+                                 " ok, " + std::to_string(nfailed) +
+                                 " failed, " + std::to_string(skipped.size()) +
+                                 " skipped"};
+  for (auto* v : {&ok, &skipped}) std::sort(v->begin(), v->end());
+  if (!ok.empty()) lines.push_back("xdcp: ok: " + FoldNodeRange(ok));
+  if (!skipped.empty()) {
+    lines.push_back("xdcp: skipped (nothing to do): " + FoldNodeRange(skipped));
+  }
+  for (auto& [why, nodes] : failed) {
+    std::sort(nodes.begin(), nodes.end());
+    lines.push_back("xdcp: failed (" + why + "): " + FoldNodeRange(nodes));
+  }
+  return lines;
+}
+
+}  // namespace xdcp
