@@ -13,8 +13,10 @@ bool HasGlobChars(const std::string& s) {
   return s.find_first_of("*?[") != std::string::npos;
 }
 
+// A name that exists is taken as written, even if it has glob characters.
 std::vector<std::string> Glob(const std::string& pattern) {
-  if (!HasGlobChars(pattern)) return {pattern};
+  struct stat st;
+  if (!HasGlobChars(pattern) || lstat(pattern.c_str(), &st) == 0) return {pattern};
   glob_t g;
   std::vector<std::string> out;
   if (glob(pattern.c_str(), GLOB_NOCHECK, nullptr, &g) == 0) {
