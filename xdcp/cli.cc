@@ -39,10 +39,9 @@ bool ReadFile(const std::string& path, std::string* content) {
 
 // The database is optional unless named: a missing default file means
 // "names are host names", a missing file the admin named is an error.
-bool LoadDb(const Options& o, const std::map<std::string, std::string>& env,
-            bool named, ClusterDb* db, std::string* error) {
+bool LoadDb(const Options& o, ClusterDb* db, std::string* error) {
   struct stat st;
-  if (!named && stat(o.nodelist.c_str(), &st) != 0) return true;
+  if (!o.nodelist_named && stat(o.nodelist.c_str(), &st) != 0) return true;
   return LoadClusterDb(o.nodelist, db, error);
 }
 
@@ -66,10 +65,16 @@ std::string Get(const std::map<std::string, std::string>& env, const char* k) {
 
 int Execute(const Options& o, const Plan& plan) {
   ReportStyle style;
-  style.trace = o.trace;
+  style.trace = o.trace || o.dry_run;
   style.silent = o.silent;
   style.nodestatus = o.nodestatus;
   LineReporter reporter(style, stdout, stderr);
+  if (o.dry_run) {  // the same plan, shown instead of run
+    for (const auto& job : plan.jobs) {
+      for (const auto& step : job.steps) reporter.Trace(job.node, step.argv);
+    }
+    return kExitOk;
+  }
   RunOutcome outcome = RunPlan(plan, &reporter);
   reporter.Finish(outcome.results);
   if (outcome.interrupted_by) return 128 + outcome.interrupted_by;
@@ -106,11 +111,9 @@ int RunCli(const std::vector<std::string>& args,
   if (o.version) return printf("xdcp Version %s\n", XDCP_VERSION), kExitOk;
   if (o.show_config) return fputs(ShowConfig(o).c_str(), stdout), kExitOk;
 
-  bool named = !Get(env, "XDCP_NODELIST").empty();
-  for (const auto& a : args) named = named || a.rfind("--nodelist", 0) == 0;
   ClusterDb db;
   std::string error;
-  if (!LoadDb(o, env, named, &db, &error)) return Fail(kExitUsage, error);
+  if (!LoadDb(o, &db, &error)) return Fail(kExitUsage, error);
 
   if (!o.rootimg.empty() || !o.sn_range.empty() || !o.synclist.empty()) {
     return UsageError("this mode is not available in this version");

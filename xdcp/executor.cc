@@ -272,15 +272,18 @@ class Executor {
     const Step& step = plan_.jobs[run->job].steps[run->step];
     std::vector<std::string> tail(run->tail.begin(), run->tail.end());
     Classified c = ClassifyStep(step.kind, outcome, tail);
-    if (interrupted_ && c.failure == FailureClass::kNone && outcome.signaled)
-      c = {FailureClass::kInterrupted, ""};
-    if (interrupted_ && c.failure != FailureClass::kNone) {
+    bool more = run->step + 1 < plan_.jobs[run->job].steps.size();
+    // Once interrupted, a node whose work is not complete is interrupted,
+    // whatever its last step did; a node that just finished is ok.
+    if (interrupted_ && (c.failure != FailureClass::kNone || more)) {
       c = {FailureClass::kInterrupted,
            std::string("stopped by ") + strsignal(interrupted_)};
     }
     if (c.failure == FailureClass::kNone) {
-      if (++run->step < plan_.jobs[run->job].steps.size())
+      if (more) {
+        ++run->step;
         return SpawnStep(run);
+      }
       return Finish(run, BaseResult(*run));
     }
     NodeResult r = BaseResult(*run);

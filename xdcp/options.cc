@@ -40,31 +40,38 @@ std::string FoldLongName(const std::string& arg) {
 
 po::options_description OptionTable(Options* o) {
   po::options_description d;
-  d.add_options()("fanout,f", po::value<int>())(
-      "File,F", po::value(&o->synclist))("help,h", po::bool_switch(&o->help))(
-      "rootimg,i", po::value(&o->rootimg))("user,l", po::value(&o->user))(
-      "monitor,m", po::bool_switch(&o->monitor))("node-options,o",
-                                                 po::value<std::string>())(
-      "preserve,p", po::bool_switch(&o->preserve))(
-      "pull,P", po::bool_switch(&o->pull))("show-config,q",
-                                           po::bool_switch(&o->show_config))(
-      "silent,Q", po::bool_switch(&o->silent))("node-rcp,r",
-                                               po::value<std::string>())(
-      "c-alias,c", po::value<std::string>())  // xCAT's silent alias of -r
-      ("recursive,R", po::bool_switch(&o->recursive))(
-          ",s", po::bool_switch(&o->stage_only))("timeout,t", po::value<int>())(
-          "trace,T", po::bool_switch(&o->trace))("verify,v",
-                                                 po::bool_switch(&o->verify))(
-          "version,V", po::bool_switch(&o->version))(
-          "bypass,B", po::bool_switch())  // no daemon: nothing to bypass
-      ("nodestatus", po::bool_switch(&o->nodestatus))(
-          "exclude-from,X", po::value(&o->exclude_from))(
-          "nodelist", po::value(&o->nodelist))("sn", po::value<std::string>())(
-          "servicenodes", po::value<std::string>())(
-          "expand", po::bool_switch(&o->expand))("dry-run",
-                                                 po::bool_switch(&o->dry_run))(
-          "connect-timeout", po::value(&o->connect_timeout))(
-          "operands", po::value(&o->operands));
+  // clang-format off
+  d.add_options()
+      ("fanout,f",       po::value<int>())
+      ("File,F",         po::value(&o->synclist))
+      ("help,h",         po::bool_switch(&o->help))
+      ("rootimg,i",      po::value(&o->rootimg))
+      ("user,l",         po::value(&o->user))
+      ("monitor,m",      po::bool_switch(&o->monitor))
+      ("node-options,o", po::value<std::string>())
+      ("preserve,p",     po::bool_switch(&o->preserve))
+      ("pull,P",         po::bool_switch(&o->pull))
+      ("show-config,q",  po::bool_switch(&o->show_config))
+      ("silent,Q",       po::bool_switch(&o->silent))
+      ("node-rcp,r",     po::value<std::string>())
+      ("c-alias,c",      po::value<std::string>())  // xCAT's silent -r alias
+      ("recursive,R",    po::bool_switch(&o->recursive))
+      (",s",             po::bool_switch(&o->stage_only))
+      ("timeout,t",      po::value<int>())
+      ("trace,T",        po::bool_switch(&o->trace))
+      ("verify,v",       po::bool_switch(&o->verify))
+      ("version,V",      po::bool_switch(&o->version))
+      ("bypass,B",       po::bool_switch())  // no daemon: nothing to bypass
+      ("nodestatus",     po::bool_switch(&o->nodestatus))
+      ("exclude-from,X", po::value(&o->exclude_from))
+      ("nodelist",       po::value(&o->nodelist))
+      ("sn",             po::value<std::string>())
+      ("servicenodes",   po::value<std::string>())
+      ("expand",         po::bool_switch(&o->expand))
+      ("dry-run",        po::bool_switch(&o->dry_run))
+      ("connect-timeout", po::value(&o->connect_timeout))
+      ("operands",       po::value(&o->operands));
+  // clang-format on
   return d;
 }
 
@@ -117,6 +124,7 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (vm.count("servicenodes"))
     o->sn_range = vm["servicenodes"].as<std::string>();
   if (o->nodelist.empty()) o->nodelist = Env(env, {"XDCP_NODELIST"});
+  o->nodelist_named = !o->nodelist.empty();
   if (o->nodelist.empty()) o->nodelist = "/etc/xcat/nodelist.xml";
   std::string prefix = Env(env, {"XCAT_NODE_PREFIX"});
   if (!prefix.empty()) o->node_prefix = prefix;
@@ -137,6 +145,8 @@ bool CheckModes(Options* o, std::string* error) {
                "remote copy command must be rsync or scp: '" + o->rcp + "'",
            false;
   }
+  if (!o->exclude_from.empty() && copier != "rsync")
+    return *error = "-X needs rsync as the remote copy command", false;
   if (o->stage_only && o->synclist.empty())
     return *error = "-s needs -F SYNCLIST", false;
   if (!o->rootimg.empty()) {

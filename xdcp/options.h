@@ -25,6 +25,7 @@ struct Options {
   std::string rcp = "/usr/bin/rsync";  // -r/-c, DCP_NODE_RCP / DSH_NODE_RCP
   std::vector<std::string> exclude_from;  // -X
   std::string nodelist;               // --nodelist, XDCP_NODELIST
+  bool nodelist_named = false;        // given by flag or variable
   std::string sn_range;               // --sn
   std::string node_prefix = "node";   // XCAT_NODE_PREFIX
   std::string node_suffix;            // XCAT_NODE_SUFFIX

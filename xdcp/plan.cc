@@ -44,6 +44,7 @@ std::vector<std::string> CopyHead(const Options& o, bool follow_links) {
     // Remote paths travel inside the rsync protocol, never through the
     // remote shell, so spaces and metacharacters arrive byte-exact.
     argv.push_back("--protect-args");
+    for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
     argv.insert(argv.end(), {"-e", Join(SshCommand(o), " ")});
   } else {
     for (const auto& t : SshCommand(o)) {

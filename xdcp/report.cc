@@ -59,7 +59,8 @@ std::vector<std::string> SummaryLines(const std::vector<NodeResult>& results) {
   }
   size_t nfailed = results.size() - ok.size() - skipped.size();
   std::vector<std::string> lines{"xdcp: " + std::to_string(results.size()) +
-                                 " nodes: " + std::to_string(ok.size()) +
+                                 (results.size() == 1 ? " node: " : " nodes: ") +
+                                 std::to_string(ok.size()) +
                                  " ok, " + std::to_string(nfailed) +
                                  " failed, " + std::to_string(skipped.size()) +
                                  " skipped"};
