@@ -39,6 +39,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "classify.h"
@@ -70,8 +71,36 @@ struct NodeRun {
   std::vector<char> buf;
   std::string partial;
   std::deque<std::string> tail;
+  std::set<std::string> changed;  // local sources changed on this node
   Clock::time_point started;
 };
+
+// Maps one change record's name to the local source it stands for.
+void RecordChange(const std::vector<ChangeRoot>& roots, std::string name,
+                  std::set<std::string>* changed) {
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  if (name == ".") name.clear();
+  for (const auto& root : roots) {
+    if (root.any || name == root.name) {
+      changed->insert(root.local);
+    } else if (root.name.empty()) {
+      changed->insert(root.local + "/" + name);
+    } else if (name.compare(0, root.name.size() + 1, root.name + "/") == 0) {
+      changed->insert(root.local + name.substr(root.name.size()));
+    } else {
+      continue;
+    }
+    return;
+  }
+}
+
+bool Intersects(const std::vector<std::string>& wanted,
+                const std::set<std::string>& have) {
+  for (const auto& w : wanted) {
+    if (have.count(w)) return true;
+  }
+  return false;
+}
 
 class Executor {
  public:
@@ -97,7 +126,9 @@ class Executor {
     sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
       Reap();
-      WaitSigchld();
+      // Reaping may have finished the last node, which cancelled nothing
+      // because no wait was pending; waiting again would never end.
+      if (!AllDone()) WaitSigchld();
     });
   }
 
@@ -106,9 +137,11 @@ class Executor {
         [this](const boost::system::error_code& ec, int sig) {
           if (ec) return;
           Interrupt(sig);
-          WaitInterrupt();
+          if (!AllDone()) WaitInterrupt();
         });
   }
+
+  bool AllDone() const { return finished_ == plan_.jobs.size(); }
 
   void StartMore() {
     size_t fanout = plan_.fanout > 0 ? plan_.fanout : 1;
@@ -147,7 +180,22 @@ class Executor {
     SpawnStep(run);
   }
 
+  // Runs the node's current step, first passing over the steps whose
+  // condition does not hold and doing the local ones in place.
   void SpawnStep(const std::shared_ptr<NodeRun>& run) {
+    const std::vector<Step>& steps = plan_.jobs[run->job].steps;
+    for (; run->step < steps.size(); ++run->step) {
+      const Step& step = steps[run->step];
+      if (!step.run_if_changed.empty() &&
+          !Intersects(step.run_if_changed, run->changed)) {
+        continue;
+      }
+      if (step.kind != StepKind::kLocal) break;
+      reporter_->Trace(plan_.jobs[run->job].node, {"(local)", step.what});
+      std::string error = step.local ? step.local() : "";
+      if (!error.empty()) return LocalFailed(run, error);
+    }
+    if (run->step == steps.size()) return Finish(run, BaseResult(*run));
     const Step& step = plan_.jobs[run->job].steps[run->step];
     reporter_->Trace(plan_.jobs[run->job].node, step.argv);
     run->exited = run->eof = run->killing = false;
@@ -155,7 +203,7 @@ class Executor {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return SpawnFailed(run, errno);
     pid_t pid = -1;
-    int err = Spawn(step.argv, fds[1], &pid);
+    int err = Spawn(step.argv, step.stdin_path, fds[1], &pid);
     close(fds[1]);
     if (err != 0) {
       close(fds[0]);
@@ -170,13 +218,16 @@ class Executor {
 
   // posix_spawnp with the child in its own process group, default signal
   // dispositions and an empty mask; returns 0 or an errno value.
-  static int Spawn(const std::vector<std::string>& argv, int out, pid_t* pid) {
+  static int Spawn(const std::vector<std::string>& argv,
+                   const std::string& stdin_path, int out, pid_t* pid) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(
+        &actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(),
+        O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out, 1);
     posix_spawn_file_actions_adddup2(&actions, out, 2);
     posix_spawnattr_t attr;
@@ -196,6 +247,17 @@ class Executor {
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     return err;
+  }
+
+  void LocalFailed(const std::shared_ptr<NodeRun>& run,
+                   const std::string& error) {
+    NodeResult r = BaseResult(*run);
+    r.state = NodeState::kFailed;
+    r.failure = FailureClass::kTransfer;
+    r.reason = error;
+    r.failed_step = plan_.jobs[run->job].steps[run->step].what;
+    r.exit_code = 1;
+    Finish(run, std::move(r));
   }
 
   void SpawnFailed(const std::shared_ptr<NodeRun>& run, int err) {
@@ -237,6 +299,19 @@ class Executor {
   }
 
   void Line(NodeRun& run, std::string line) {
+    const Step& step = plan_.jobs[run.job].steps[run.step];
+    if (!step.change_roots.empty()) {
+      static const size_t kMarker = sizeof(kChangeMarker) - 1;
+      // "xdcp-changed: " + 11 itemize characters + ' ' + name
+      if (line.compare(0, kMarker, kChangeMarker) == 0) {
+        if (line.size() > kMarker + 12) {
+          RecordChange(step.change_roots, line.substr(kMarker + 12), &run.changed);
+        }
+        return;
+      }
+      // rsync says so when it makes a missing destination directory.
+      if (line.compare(0, 18, "created directory ") == 0) return;
+    }
     reporter_->Output(plan_.jobs[run.job].node, line);
     run.tail.push_back(std::move(line));
     if (run.tail.size() > kTailLines) run.tail.pop_front();

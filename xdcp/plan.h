@@ -4,6 +4,7 @@
 #ifndef XDCP_PLAN_H_
 #define XDCP_PLAN_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,37 @@ namespace xdcp {
 enum class StepKind {
   kVerify,  // ssh NODE true: is the node reachable at all (-v)
   kCopy,    // an rsync or scp run
+  kRemote,  // a command or script run on the node (EXECUTE, ...)
+  kLocal,   // work done inside xdcp between two commands (MERGE, APPEND)
 };
+
+// How the names in a copy's change records map back to local sources.
+// rsync names what it changed relative to the transfer root: `name` is that
+// root's name as rsync reports it ("" when the source had a trailing slash)
+// and `local` the local path it stands for; `any` says every record of the
+// run is this source (a run that copies one file under a new name).
+struct ChangeRoot {
+  std::string name;
+  std::string local;
+  bool any = false;
+};
+
+// Prefix of the lines a copy prints for what it changed: rsync is run with
+// --out-format="xdcp-changed: %i %n". They are records, not output: the
+// executor keeps them and shows them to nobody.
+constexpr char kChangeMarker[] = "xdcp-changed: ";
 
 struct Step {
   StepKind kind = StepKind::kCopy;
   std::vector<std::string> argv;
-  std::string what;  // for messages: "copy /etc/hosts -> /tmp/hosts"
+  std::string what;        // for messages: "copy /etc/hosts -> /tmp/hosts"
+  std::string stdin_path;  // the child's stdin; empty: /dev/null
+  std::vector<ChangeRoot> change_roots;  // set: the output has change records
+  // Run only if one of these local sources changed on this node in this
+  // run (EXECUTE); empty: always.
+  std::vector<std::string> run_if_changed;
+  // kLocal: the work; returns "" or what went wrong.
+  std::function<std::string()> local;
 };
 
 struct NodeJob {
