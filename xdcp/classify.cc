@@ -60,6 +60,10 @@ Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
                         const std::vector<std::string>& last_lines) {
   if (outcome.timed_out) return {FailureClass::kTimeout, "timed out"};
   if (!outcome.signaled && outcome.exit_code == 0) return {};
+  // A script's own failure is its business; 255 is ssh's.
+  if (kind == StepKind::kRemote && !outcome.signaled && outcome.exit_code != 255) {
+    return {FailureClass::kRemoteCommand, ExitReason(outcome)};
+  }
   for (const Pattern& p : kPatterns) {
     for (const auto& line : last_lines) {
       if (line.find(p.text) != std::string::npos) {

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include "plan.h"
 #include "report.h"
 #include "sources.h"
+#include "sync_plan.h"
+#include "synclist.h"
 
 namespace xdcp {
 namespace {
@@ -81,6 +84,82 @@ int Execute(const Options& o, const Plan& plan) {
   return ExitCodeFor(outcome.results);
 }
 
+// A private directory for MERGE and APPEND work files, removed at the end.
+class WorkDir {
+ public:
+  WorkDir() {
+    char tmpl[] = "/tmp/xdcp.XXXXXX";
+    if (mkdtemp(tmpl)) path_ = tmpl;
+  }
+  ~WorkDir() {
+    if (path_.empty()) return;
+    if (DIR* d = opendir(path_.c_str())) {
+      while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name != "." && name != "..") unlink((path_ + "/" + name).c_str());
+      }
+      closedir(d);
+    }
+    rmdir(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+bool LoadSyncList(const std::string& path, SyncList* list, std::string* error) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    *error = "File:" + path + " does not exist.";
+    return false;
+  }
+  return ParseSyncList(path, text, list, error);
+}
+
+int ShowWarnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) fprintf(stderr, "Warning: %s\n", w.c_str());
+  return 0;
+}
+
+int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
+              const std::vector<std::string>& nodes) {
+  SyncList list;
+  std::string error;
+  if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
+  WorkDir work;
+  if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
+  SyncPlanInput in;
+  in.options = &o;
+  in.db = &db;
+  in.list = &list;
+  in.nodes = nodes;
+  in.noderange_env = env;
+  in.workdir = work.path();
+  Plan plan;
+  std::vector<std::string> warnings;
+  if (!MakeSyncPlan(in, &plan, &warnings, &error)) return Fail(kExitUsage, error);
+  ShowWarnings(warnings);
+  return Execute(o, plan);
+}
+
+int SyncImage(const Options& o) {
+  SyncList list;
+  std::string error;
+  if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
+  struct stat st;
+  if (stat(o.rootimg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Fail(kExitUsage, "image directory " + o.rootimg + " does not exist");
+  }
+  Plan plan;
+  std::vector<std::string> warnings;
+  if (!MakeImagePlan(o, list, o.rootimg, &plan, &warnings, &error)) {
+    return Fail(kExitUsage, error);
+  }
+  ShowWarnings(warnings);
+  return Execute(o, plan);
+}
+
 int CopyFiles(const Options& o, const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
   if (o.pull) {
@@ -115,9 +194,10 @@ int RunCli(const std::vector<std::string>& args,
   std::string error;
   if (!LoadDb(o, &db, &error)) return Fail(kExitUsage, error);
 
-  if (!o.rootimg.empty() || !o.sn_range.empty() || !o.synclist.empty()) {
+  if (!o.sn_range.empty() || o.stage_only) {
     return UsageError("this mode is not available in this version");
   }
+  if (!o.rootimg.empty()) return SyncImage(o);
   NodeRangeEnv nr_env;
   nr_env.prefix = o.node_prefix;
   nr_env.suffix = o.node_suffix;
@@ -134,6 +214,7 @@ int RunCli(const std::vector<std::string>& args,
     return Fail(kExitUsage, "remote copy command " + o.rcp +
                                 " does not exist or is not executable");
   }
+  if (!o.synclist.empty()) return SyncFiles(o, db, nr_env, nodes);
   return CopyFiles(o, nodes);
 }
 

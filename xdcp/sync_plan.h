@@ -1,0 +1,40 @@
+// Turns a parsed synclist into one plan per node (xdcp -F), or into local
+// copies inside an image directory (xdcp -i). Sources are globbed and
+// checked here, so every input error is found before anything runs.
+#ifndef XDCP_SYNC_PLAN_H_
+#define XDCP_SYNC_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "cluster_db.h"
+#include "noderange.h"
+#include "options.h"
+#include "plan.h"
+#include "synclist.h"
+
+namespace xdcp {
+
+struct SyncPlanInput {
+  const Options* options = nullptr;
+  const ClusterDb* db = nullptr;
+  const SyncList* list = nullptr;
+  std::vector<std::string> nodes;
+  NodeRangeEnv noderange_env;
+  // A private directory (mode 0700) for MERGE and APPEND work files.
+  std::string workdir;
+};
+
+// On success fills `plan` and appends notes for the user to `warnings`
+// ("FILE:LINE: ..."); on an input error returns false with `error`.
+bool MakeSyncPlan(const SyncPlanInput& in, Plan* plan,
+                  std::vector<std::string>* warnings, std::string* error);
+
+// -i IMAGE: the synclist's lines without a noderange, copied into IMAGE.
+bool MakeImagePlan(const Options& o, const SyncList& list,
+                   const std::string& image, Plan* plan,
+                   std::vector<std::string>* warnings, std::string* error);
+
+}  // namespace xdcp
+
+#endif  // XDCP_SYNC_PLAN_H_
