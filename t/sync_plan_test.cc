@@ -1,0 +1,137 @@
+// Per-node transfer lists made from a synclist: noderange lines, renames,
+// globs, directories, conflicts, clauses.
+#include "sync_plan.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "gtest/gtest.h"
+
+namespace xdcp {
+namespace {
+
+class SyncPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/xdcp-syncplan-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    for (const char* f : {"a", "b", "g/x1", "g/x2", "d/sub/f", "post", "post.post"}) {
+      std::string path = dir_ + "/" + f;
+      mkdir(path.substr(0, path.find_last_of('/')).c_str(), 0755);
+      mkdir((dir_ + "/d").c_str(), 0755);
+      mkdir((dir_ + "/d/sub").c_str(), 0755);
+      std::ofstream(path) << f;
+    }
+    db_.loaded = false;
+  }
+
+  // Plans `text` (with @ replaced by the temp dir) for `nodes`.
+  bool Make(std::string text, std::vector<std::string> nodes, std::string* error) {
+    for (size_t at; (at = text.find('@')) != std::string::npos;) text.replace(at, 1, dir_);
+    list_ = SyncList();
+    if (!ParseSyncList("sl", text, &list_, error)) return false;
+    SyncPlanInput in;
+    in.options = &opts_;
+    in.db = &db_;
+    in.list = &list_;
+    in.nodes = nodes;
+    in.workdir = "/w";
+    plan_ = Plan();
+    warnings_.clear();
+    return MakeSyncPlan(in, &plan_, &warnings_, error);
+  }
+
+  // The destination (last argv element) of each copy step of `job`.
+  std::vector<std::string> Dests(size_t job) {
+    std::vector<std::string> out;
+    for (const auto& s : plan_.jobs[job].steps) {
+      if (s.kind == StepKind::kCopy) out.push_back(s.argv.back());
+    }
+    return out;
+  }
+
+  std::string dir_;
+  Options opts_;
+  ClusterDb db_;
+  SyncList list_;
+  Plan plan_;
+  std::vector<std::string> warnings_;
+};
+
+TEST_F(SyncPlanTest, OneRunPerDestinationDirectoryAndOnePerRename) {
+  std::string error;
+  ASSERT_TRUE(Make("@/a -> /t/a\n@/b -> /t/\n@/a -> /t/renamed\n@/g/* -> /u/\n",
+                   {"n1"}, &error)) << error;
+  EXPECT_EQ(Dests(0), (std::vector<std::string>{"n1:/t/", "n1:/t/renamed", "n1:/u/"}));
+  const Step& first = plan_.jobs[0].steps[0];
+  EXPECT_EQ(first.argv[first.argv.size() - 3], dir_ + "/a");
+  EXPECT_EQ(first.argv[first.argv.size() - 2], dir_ + "/b");
+  EXPECT_EQ(first.change_roots.size(), 2u);
+}
+
+TEST_F(SyncPlanTest, NoderangeLinesFilterPerNodeAndUnmatchedNodesAreSkipped) {
+  std::string error;
+  ASSERT_TRUE(Make("@/a -> (n1) /t/a\n@/b -> (n2,n3) /t/b\n", {"n1", "n2", "n4"}, &error))
+      << error;
+  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/t/"});
+  EXPECT_EQ(Dests(1), std::vector<std::string>{"n2:/t/"});
+  EXPECT_TRUE(plan_.jobs[2].steps.empty());  // skipped, not failed
+}
+
+TEST_F(SyncPlanTest, DirectoryFormsKeepRsyncTrailingSlashMeaning) {
+  std::string error;
+  ASSERT_TRUE(Make("@/d/ -> /t1/\n@/d -> /t2/\n", {"n1"}, &error)) << error;
+  const auto& steps = plan_.jobs[0].steps;
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].argv[steps[0].argv.size() - 2], dir_ + "/d/");
+  EXPECT_EQ(steps[0].change_roots[0].name, "");
+  EXPECT_EQ(steps[1].change_roots[0].name, "d");
+}
+
+TEST_F(SyncPlanTest, ConflictsAndMissingSourcesAreErrorsWithTheirLine) {
+  std::string error;
+  EXPECT_FALSE(Make("@/a -> /t/x\n@/b -> /t/x\n", {"n1"}, &error));
+  EXPECT_EQ(error, "sl:2: conflict on n1: '/t/x' is also delivered from '" + dir_ +
+                       "/a' by line 1");
+  EXPECT_FALSE(Make("@/a -> /t/x\n@/nosuch -> /t/y\n", {"n1"}, &error));
+  EXPECT_EQ(error, "sl:2: source not found: '" + dir_ + "/nosuch'");
+  EXPECT_TRUE(Make("@/a -> /t/x\n@/a -> /t/x\n", {"n1"}, &error)) << error;
+}
+
+TEST_F(SyncPlanTest, ExecuteRunsOnlyIfItsTriggerChangedAndAlwaysWhereSynced) {
+  std::string error;
+  ASSERT_TRUE(Make("@/post -> /t/\n@/post.post -> (n1) /t/\nEXECUTE:\n@/post.post\n"
+                   "EXECUTEALWAYS:\n@/post.post\n",
+                   {"n1", "n2"}, &error)) << error;
+  const auto& n1 = plan_.jobs[0].steps;
+  ASSERT_EQ(n1.size(), 3u);
+  EXPECT_EQ(n1[1].kind, StepKind::kRemote);
+  EXPECT_EQ(n1[1].run_if_changed, std::vector<std::string>{dir_ + "/post"});
+  EXPECT_EQ(n1[1].stdin_path, dir_ + "/post.post");
+  EXPECT_TRUE(n1[2].run_if_changed.empty());
+  EXPECT_EQ(plan_.jobs[1].steps.size(), 2u);  // n2 never got the script
+}
+
+TEST_F(SyncPlanTest, MergeIsFetchEditWrite) {
+  std::string error;
+  ASSERT_TRUE(Make("MERGE:\n@/a -> /etc/passwd\n", {"n1"}, &error)) << error;
+  const auto& s = plan_.jobs[0].steps;
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].argv.back(), "/w/n1.merge.1");
+  EXPECT_EQ(s[1].kind, StepKind::kLocal);
+  EXPECT_EQ(s[2].argv.back(), "n1:/etc/passwd");
+}
+
+TEST_F(SyncPlanTest, ScpCannotTellWhatChanged) {
+  opts_.rcp = "/usr/bin/scp";
+  std::string error;
+  EXPECT_FALSE(Make("@/post -> /t/\nEXECUTE:\n@/post.post\n", {"n1"}, &error));
+  EXPECT_EQ(error,
+            "sl:3: EXECUTE needs rsync to know what changed; with /usr/bin/scp use "
+            "EXECUTEALWAYS");
+}
+
+}  // namespace
+}  // namespace xdcp
