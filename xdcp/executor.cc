@@ -72,26 +72,23 @@ struct NodeRun {
   std::string partial;
   std::deque<std::string> tail;
   std::set<std::string> changed;  // local sources changed on this node
+  int files_changed = 0;
   Clock::time_point started;
 };
 
 // Maps one change record's name to the local source it stands for.
-void RecordChange(const std::vector<ChangeRoot>& roots, std::string name,
-                  std::set<std::string>* changed) {
+// Returns the local path a change record's name stands for, or "".
+std::string ChangedSource(const std::vector<ChangeRoot>& roots, std::string name) {
   while (!name.empty() && name.back() == '/') name.pop_back();
   if (name == ".") name.clear();
   for (const auto& root : roots) {
-    if (root.any || name == root.name) {
-      changed->insert(root.local);
-    } else if (root.name.empty()) {
-      changed->insert(root.local + "/" + name);
-    } else if (name.compare(0, root.name.size() + 1, root.name + "/") == 0) {
-      changed->insert(root.local + name.substr(root.name.size()));
-    } else {
-      continue;
+    if (root.any || name == root.name) return root.local;
+    if (root.name.empty()) return name.empty() ? root.local : root.local + "/" + name;
+    if (name.compare(0, root.name.size() + 1, root.name + "/") == 0) {
+      return root.local + name.substr(root.name.size());
     }
-    return;
   }
+  return "";
 }
 
 bool Intersects(const std::vector<std::string>& wanted,
@@ -304,9 +301,7 @@ class Executor {
       static const size_t kMarker = sizeof(kChangeMarker) - 1;
       // "xdcp-changed: " + 11 itemize characters + ' ' + name
       if (line.compare(0, kMarker, kChangeMarker) == 0) {
-        if (line.size() > kMarker + 12) {
-          RecordChange(step.change_roots, line.substr(kMarker + 12), &run.changed);
-        }
+        if (line.size() > kMarker + 12) Changed(run, step, line.substr(kMarker));
         return;
       }
       // rsync says so when it makes a missing destination directory.
@@ -315,6 +310,16 @@ class Executor {
     reporter_->Output(plan_.jobs[run.job].node, line);
     run.tail.push_back(std::move(line));
     if (run.tail.size() > kTailLines) run.tail.pop_front();
+  }
+
+  // One change record: "%i %n", rsync's itemized flags and name.
+  void Changed(NodeRun& run, const Step& step, const std::string& record) {
+    std::string local = ChangedSource(step.change_roots, record.substr(12));
+    if (local.empty()) return;
+    run.changed.insert(local);
+    char type = record[1];  // f file, d directory, L link, D device
+    if (type != 'd') ++run.files_changed;
+    reporter_->Trace(plan_.jobs[run.job].node, {"changed:", local});
   }
 
   void Reap() {
@@ -410,6 +415,7 @@ class Executor {
   NodeResult BaseResult(const NodeRun& run) {
     NodeResult r;
     r.node = plan_.jobs[run.job].node;
+    r.files_changed = run.files_changed;
     r.seconds =
         std::chrono::duration<double>(Clock::now() - run.started).count();
     return r;

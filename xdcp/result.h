@@ -29,6 +29,7 @@ struct NodeResult {
   std::string failed_step;   // Step::what of the step that failed
   int exit_code = 0;         // of the failed step; -1 if killed
   std::vector<std::string> last_lines;  // the failed step's last output
+  int files_changed = 0;     // files, links and devices rsync changed
   double seconds = 0;
 };
 

@@ -122,6 +122,25 @@ xdcp cn1 -F $WORK/execute.synclist
 check "a failing EXECUTE script fails the node: remote command" eval \
   'rc_is 1 && out_has "cn1: failing on purpose" && err_has "Error: cn1: remote command: exit code 3 in EXECUTE"'
 
+# E2: ".post" inside a directory name and ": " in a file name do not
+# confuse change detection.
+mkdir -p "$R/a.postfix"
+echo cf >"$R/a.postfix/main: cf"
+printf '#!/bin/sh\necho "main cf hook"\n' >"$R/a.postfix/main: cf.post"
+chmod +x "$R/a.postfix/main: cf.post"
+printf '"%s" -> /tmp/exec/pf/\nEXECUTE:\n"%s"\n' "$R/a.postfix/main: cf" "$R/a.postfix/main: cf.post" >$WORK/e2.synclist
+xdcp cn1 -F $WORK/e2.synclist
+check "E2: the right .post fires, once" eval 'rc_is 0 && [ "$(grep -c "cn1: main cf hook" $WORK/out)" = 1 ]'
+xdcp cn1 -F $WORK/e2.synclist
+check "E2: and not again when nothing changed" eval 'rc_is 0 && out_empty'
+
+# B1: with clauses present, a transfer error is still shown and fails the node.
+on cn1 sh -c 'rm -rf /tmp/blocker; echo x > /tmp/blocker'
+printf '%s -> /tmp/blocker/sub/h\nEXECUTE:\n%s\n' "$R/exec/file" "$R/exec/file.post" >$WORK/b1.synclist
+xdcp cn1 -F $WORK/b1.synclist
+check "B1: rsync's error is shown although the list has an EXECUTE clause" eval \
+  'rc_is 1 && out_has "cn1: mkdir: cannot create directory" && err_has "Error: cn1: transfer"'
+
 # EXECUTEALWAYS: every run, on nodes that received the script as a source.
 printf '#!/bin/sh\necho always >> /tmp/always_test\necho "always.sh ran on $(hostname)"\n' >$R/exec/always.sh
 cp $R/exec/always.sh $R/exec/always2.sh

@@ -44,10 +44,23 @@ out_empty() { [ ! -s "$WORK/out" ]; }
 same_file() { on "$2" cat "$3" 2>/dev/null | cmp -s "$1" -; }
 absent() { ! on "$1" test -e "$2"; }
 
+# Every process xdcp starts inherits this variable, so the test can find
+# what it left behind without mistaking anyone else's processes for it.
+export XDCP_E2E_MARK=$WORK
 # No process of the test run may outlive it: nothing started by xdcp
-# (rsync, ssh, scp) is left in the management node's view.
+# (rsync, ssh, scp) is left running.
 no_leftovers() {
-  ! pgrep -f -- "-o BatchMode=yes" >/dev/null
+  local f
+  for f in /proc/[0-9]*/environ; do
+    [ "${f%/environ}" = "/proc/$$" ] && continue
+    if { tr '\0' '\n' <"$f"; } 2>/dev/null | grep -qx "XDCP_E2E_MARK=$WORK"; then
+      local pid=${f#/proc/}; pid=${pid%/environ}
+      # this shell's own children (the loop's subshells) are not xdcp's
+      [ "$(awk '{print $4}' /proc/$pid/stat 2>/dev/null)" = $$ ] && continue
+      grep -qE '^(rsync|ssh|scp|xdcp)' /proc/$pid/comm 2>/dev/null && return 1
+    fi
+  done
+  return 0
 }
 
 finish() {
