@@ -5,15 +5,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
+#include <set>
 #include <fstream>
 #include <sstream>
 
 #include "cluster_db.h"
 #include "executor.h"
+#include "filelist.h"
 #include "noderange.h"
 #include "options.h"
 #include "plan.h"
 #include "report.h"
+#include "service_nodes.h"
 #include "sources.h"
 #include "sync_plan.h"
 #include "synclist.h"
@@ -66,22 +70,31 @@ std::string Get(const std::map<std::string, std::string>& env, const char* k) {
   return it == env.end() ? "" : it->second;
 }
 
-int Execute(const Options& o, const Plan& plan) {
+// Turns what ran into the results the user sees; hierarchical runs replace
+// service-node jobs by the results of the nodes behind them.
+using Finalize =
+    std::function<std::vector<NodeResult>(const RunOutcome&, Reporter*)>;
+
+int Execute(const Options& o, const Plan& plan, const Finalize& finalize = nullptr,
+            bool show_plan_only = true) {
   ReportStyle style;
   style.trace = o.trace || o.dry_run;
   style.silent = o.silent;
   style.nodestatus = o.nodestatus;
+  style.records = o.report_results;
   LineReporter reporter(style, stdout, stderr);
-  if (o.dry_run) {  // the same plan, shown instead of run
+  if (o.dry_run && show_plan_only) {  // the same plan, shown instead of run
     for (const auto& job : plan.jobs) {
       for (const auto& step : job.steps) reporter.Trace(job.node, step.argv);
     }
     return kExitOk;
   }
   RunOutcome outcome = RunPlan(plan, &reporter);
-  reporter.Finish(outcome.results);
+  std::vector<NodeResult> results =
+      finalize ? finalize(outcome, &reporter) : outcome.results;
+  reporter.Finish(results);
   if (outcome.interrupted_by) return 128 + outcome.interrupted_by;
-  return ExitCodeFor(outcome.results);
+  return ExitCodeFor(results);
 }
 
 // A private directory for MERGE and APPEND work files, removed at the end.
@@ -122,25 +135,123 @@ int ShowWarnings(const std::vector<std::string>& warnings) {
   return 0;
 }
 
+// On a service node: every local path of the list is under the staging
+// directory the management node filled.
+void PrefixSources(const std::string& prefix, SyncList* list) {
+  if (prefix.empty()) return;
+  for (auto& line : list->lines) {
+    for (auto& s : line.sources) s = prefix + s;
+  }
+  for (auto* clause : {&list->execute, &list->execute_always, &list->append,
+                       &list->merge}) {
+    for (auto& e : *clause) e.path = prefix + e.path;
+  }
+}
+
+// Per service node: check its xdcp, stage what its nodes need, deliver
+// from it (or only stage, with -s). See service_nodes.h.
+bool AddServiceNodeJobs(const Options& o, const ClusterDb& db, const SyncList& list,
+                        const std::map<std::string, std::vector<std::string>>& groups,
+                        const std::string& workdir, Plan* plan, std::string* error) {
+  std::string sndir = db.site.sn_sync_file_dir;
+  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
+  for (const auto& [sn, cns] : groups) {
+    if (sn.empty()) continue;
+    std::vector<std::string> files;
+    if (!FilesToStage(db, cns, {&list}, &files, error)) return false;
+    if (db.loaded) files.push_back(db.path);
+    NodeJob job{sn, {}};
+    if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
+    Step stage;
+    if (!StagingStep(o, sn, sndir, files, workdir + "/stage." + sn, &stage, error))
+      return false;
+    job.steps.push_back(stage);
+    if (!o.stage_only) {
+      job.steps.push_back(DeliveryStep(o, sn, cns, sndir, list.path,
+                                       db.loaded ? db.path : ""));
+    }
+    plan->jobs.push_back(std::move(job));
+  }
+  return true;
+}
+
+// The results of the nodes behind service nodes: what their SN reported,
+// or "blocked by SN" with the SN's own error.
+std::vector<NodeResult> HierarchyResults(
+    const RunOutcome& outcome, const Plan& plan,
+    const std::map<std::string, std::vector<std::string>>& groups, Reporter* reporter) {
+  std::map<std::string, NodeResult> relayed;
+  for (const auto& r : outcome.relayed) relayed[r.node] = r;
+  std::vector<NodeResult> results;
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    auto group = groups.find(plan.jobs[i].node);
+    if (group == groups.end() || group->first.empty()) {
+      results.push_back(outcome.results[i]);
+      continue;
+    }
+    const NodeResult& sn = outcome.results[i];
+    for (const auto& cn : group->second) {
+      NodeResult r;
+      auto it = relayed.find(cn);
+      if (it != relayed.end() && sn.failure != FailureClass::kInterrupted) {
+        r = it->second;
+      } else {
+        r.node = cn;
+        r.state = NodeState::kFailed;
+        r.failure = sn.state == NodeState::kFailed ? FailureClass::kBlocked
+                                                   : FailureClass::kStaging;
+        r.reason = sn.state == NodeState::kFailed
+                       ? group->first + ": " + ClassName(sn.failure) + ": " + sn.reason
+                       : "no result from " + group->first;
+        r.exit_code = -1;
+      }
+      reporter->NodeDone(r);
+      results.push_back(r);
+    }
+  }
+  return results;
+}
+
 int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
               const std::vector<std::string>& nodes) {
   SyncList list;
   std::string error;
   if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
+  PrefixSources(o.source_prefix, &list);
+  // On a service node, or without a database, every node is reached
+  // directly.
+  std::map<std::string, std::vector<std::string>> groups;
+  if (db.loaded && o.source_prefix.empty()) {
+    groups = NodesByServiceNode(db, nodes);
+  } else {
+    groups[""] = nodes;
+  }
+  if (o.stage_only && groups[""].size() > 0) {
+    fprintf(stderr, "Warning: -s: %s have no service node; nothing is staged for them\n",
+            FoldNodeRange(groups[""]).c_str());
+  }
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
   SyncPlanInput in;
   in.options = &o;
   in.db = &db;
   in.list = &list;
-  in.nodes = nodes;
+  in.nodes = o.stage_only ? std::vector<std::string>() : groups[""];
   in.noderange_env = env;
   in.workdir = work.path();
   Plan plan;
   std::vector<std::string> warnings;
   if (!MakeSyncPlan(in, &plan, &warnings, &error)) return Fail(kExitUsage, error);
+  if (o.stage_only) {
+    for (const auto& n : groups[""]) plan.jobs.push_back({n, {}});  // skipped
+  }
+  if (!AddServiceNodeJobs(o, db, list, groups, work.path(), &plan, &error))
+    return Fail(kExitUsage, error);
   ShowWarnings(warnings);
-  return Execute(o, plan);
+  if (o.stage_only) return Execute(o, plan);
+  return Execute(o, plan, [&](const RunOutcome& outcome, Reporter* reporter) {
+    return HierarchyResults(outcome, plan, groups, reporter);
+  });
 }
 
 int SyncImage(const Options& o) {
@@ -179,29 +290,135 @@ int CopyFiles(const Options& o, const std::vector<std::string>& nodes) {
   return Execute(o, MakePushPlan(o, nodes, sources, target));
 }
 
+int CheckVersion(const std::string& wanted) {
+  if (wanted == XDCP_VERSION) return kExitOk;
+  return Fail(kExitNodeFailed, std::string("this node runs xdcp ") + XDCP_VERSION +
+                                   ", the management node runs " + wanted);
+}
+
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + path : path;
+}
+
+// The shipped exclusion lists: XDCP_DATADIR/filelists, where cmake
+// --install puts them (the variable overrides it, for running from a
+// build tree).
+std::string ShippedList(const std::map<std::string, std::string>& env,
+                        const std::string& name) {
+  std::string dir = Get(env, "XDCP_DATADIR");
+  if (dir.empty()) dir = XDCP_DATADIR;
+  return dir + "/filelists/" + name;
+}
+
+bool ReadExcludeLists(const std::vector<std::string>& files,
+                      std::vector<std::string>* patterns, std::string* error) {
+  for (const auto& f : files) {
+    std::string text;
+    if (!ReadFile(f, &text)) {
+      *error = f + ": cannot read exclusion list";
+      return false;
+    }
+    if (!ParseExcludeList(f, text, patterns, error)) return false;
+  }
+  return true;
+}
+
+// The synclists of the nodes each service node serves, parsed.
+bool LoadNodeSyncLists(const ClusterDb& db, std::map<std::string, SyncList>* lists,
+                       std::string* error) {
+  for (const auto& [name, image] : db.osimages) {
+    for (const auto& path : image.synclists) {
+      if (lists->count(path)) continue;
+      if (!LoadSyncList(path, &(*lists)[path], error)) return false;
+    }
+  }
+  return true;
+}
+
+// --sn: mirror paths to service nodes, and in the same pass stage the
+// synclist files of the nodes each one serves.
+int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
+                         const NodeRangeEnv& env,
+                         const std::map<std::string, std::string>& environment) {
+  std::string error;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  if (!ExpandNodeRange(o.sn_range, db, env, &in.sns, &error)) return Fail(kExitUsage, error);
+  in.paths = o.operands;
+  if (in.paths.empty()) in.paths.push_back(db.site.installdir);
+  for (auto& p : in.paths) {
+    p = Absolute(p);
+    struct stat st;
+    if (stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return Fail(kExitUsage, p + ": not a directory");
+  }
+  std::vector<std::string> lists = o.exclude_from;
+  in.default_excludes = o.default_excludes;
+  if (o.default_excludes) lists.insert(lists.begin(), ShippedList(environment, "install.exclude"));
+  if (!ReadExcludeLists(lists, &in.patterns, &error)) return Fail(kExitUsage, error);
+  std::map<std::string, SyncList> synclists;
+  if (!LoadNodeSyncLists(db, &synclists, &error)) return Fail(kExitUsage, error);
+  std::vector<std::string> notes;
+  Plan plan = MakeMirrorPlan(in, &notes);
+  WorkDir work;
+  std::string sndir = db.site.sn_sync_file_dir;
+  for (auto& job : plan.jobs) {
+    std::vector<const SyncList*> needed;
+    std::vector<std::string> cns = NodesServedBy(db, job.node);
+    std::set<std::string> names;
+    for (const auto& cn : cns) {
+      const Node* n = db.FindNode(cn);
+      const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
+      for (const auto& path : img ? img->synclists : std::vector<std::string>{}) {
+        if (names.insert(path).second) needed.push_back(&synclists[path]);
+      }
+    }
+    if (needed.empty() || o.dry_run) continue;
+    std::vector<std::string> files;
+    Step stage;
+    if (!FilesToStage(db, cns, needed, &files, &error) ||
+        !StagingStep(o, job.node, sndir, files, work.path() + "/stage." + job.node,
+                     &stage, &error)) {
+      return Fail(kExitUsage, error);
+    }
+    job.steps.push_back(stage);
+  }
+  if (o.trace || o.dry_run) {
+    for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", n.c_str());
+  }
+  return Execute(o, plan, nullptr, /*show_plan_only=*/false);
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args,
            const std::map<std::string, std::string>& env) {
   ParsedCommandLine parsed = ParseCommandLine(args, env);
   if (!parsed.ok) return UsageError(parsed.error);
-  const Options& o = parsed.options;
+  Options o = parsed.options;
   if (o.help) return fputs(UsageText().c_str(), stdout), kExitOk;
   if (o.version) return printf("xdcp Version %s\n", XDCP_VERSION), kExitOk;
   if (o.show_config) return fputs(ShowConfig(o).c_str(), stdout), kExitOk;
+  if (!o.require_version.empty()) return CheckVersion(o.require_version);
 
   ClusterDb db;
   std::string error;
   if (!LoadDb(o, &db, &error)) return Fail(kExitUsage, error);
-
-  if (!o.sn_range.empty() || o.stage_only) {
-    return UsageError("this mode is not available in this version");
-  }
-  if (!o.rootimg.empty()) return SyncImage(o);
+  if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);
+  if (db.loaded) db.path = Absolute(db.path);
   NodeRangeEnv nr_env;
   nr_env.prefix = o.node_prefix;
   nr_env.suffix = o.node_suffix;
   nr_env.read_file = ReadFile;
+  if (!IsExecutable(o.rcp, Get(env, "PATH"))) {
+    return Fail(kExitUsage, "remote copy command " + o.rcp +
+                                " does not exist or is not executable");
+  }
+  if (!o.sn_range.empty()) return MirrorToServiceNodes(o, db, nr_env, env);
+  if (!o.rootimg.empty()) return SyncImage(o);
   std::vector<std::string> nodes;
   if (!ExpandNodeRange(o.noderange, db, nr_env, &nodes, &error)) {
     return Fail(kExitUsage, error);
@@ -209,10 +426,6 @@ int RunCli(const std::vector<std::string>& args,
   if (o.expand) {
     for (const auto& n : nodes) printf("%s\n", n.c_str());
     return kExitOk;
-  }
-  if (!IsExecutable(o.rcp, Get(env, "PATH"))) {
-    return Fail(kExitUsage, "remote copy command " + o.rcp +
-                                " does not exist or is not executable");
   }
   if (!o.synclist.empty()) return SyncFiles(o, db, nr_env, nodes);
   return CopyFiles(o, nodes);

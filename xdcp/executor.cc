@@ -43,6 +43,7 @@
 #include <memory>
 
 #include "classify.h"
+#include "service_nodes.h"
 
 extern char** environ;
 
@@ -115,7 +116,7 @@ class Executor {
     WaitInterrupt();
     StartMore();
     io_.run();
-    return {std::move(results_), interrupted_};
+    return {std::move(results_), interrupted_, std::move(relayed_)};
   }
 
  private:
@@ -297,6 +298,14 @@ class Executor {
 
   void Line(NodeRun& run, std::string line) {
     const Step& step = plan_.jobs[run.job].steps[run.step];
+    if (step.relays_results) {
+      NodeResult relayed;
+      if (ParseResultRecord(line, &relayed)) return relayed_.push_back(relayed);
+      reporter_->Output("", line);  // already "NODE: text"
+      run.tail.push_back(std::move(line));
+      if (run.tail.size() > kTailLines) run.tail.pop_front();
+      return;
+    }
     if (!step.change_roots.empty()) {
       static const size_t kMarker = sizeof(kChangeMarker) - 1;
       // "xdcp-changed: " + 11 itemize characters + ' ' + name
@@ -314,11 +323,17 @@ class Executor {
 
   // One change record: "%i %n", rsync's itemized flags and name.
   void Changed(NodeRun& run, const Step& step, const std::string& record) {
+    if (record.compare(0, 9, "*deleting") == 0) {
+      reporter_->Trace(plan_.jobs[run.job].node,
+                       {"deleting:", ChangedSource(step.change_roots, record.substr(12))});
+      return;
+    }
     std::string local = ChangedSource(step.change_roots, record.substr(12));
     if (local.empty()) return;
     run.changed.insert(local);
     char type = record[1];  // f file, d directory, L link, D device
-    if (type != 'd') ++run.files_changed;
+    if (type == 'd') return;  // a directory's time follows its files
+    ++run.files_changed;
     reporter_->Trace(plan_.jobs[run.job].node, {"changed:", local});
   }
 
@@ -450,6 +465,7 @@ class Executor {
   std::map<size_t, std::shared_ptr<NodeRun>> active_;
   std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
   std::vector<NodeResult> results_;
+  std::vector<NodeResult> relayed_;
   size_t next_job_ = 0;
   size_t finished_ = 0;
   int interrupted_ = 0;

@@ -14,6 +14,7 @@ namespace xdcp {
 struct RunOutcome {
   std::vector<NodeResult> results;  // one per job, in plan order
   int interrupted_by = 0;           // SIGINT, SIGTERM or SIGHUP, or 0
+  std::vector<NodeResult> relayed;  // results of nodes behind service nodes
 };
 
 struct ExecutorConfig {

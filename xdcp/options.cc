@@ -23,7 +23,10 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "verify",       "version",        "bypass",
                                   "nodestatus",   "exclude-from",   "nodelist",
                                   "sn",           "servicenodes",   "expand",
-                                  "dry-run",      "connect-timeout"};
+                                  "dry-run",      "connect-timeout",
+                                  "delete", "force", "no-default-excludes",
+                                  "remote-xdcp", "source-prefix",
+                                  "report-results", "require-version"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -70,6 +73,13 @@ po::options_description OptionTable(Options* o) {
       ("expand",         po::bool_switch(&o->expand))
       ("dry-run",        po::bool_switch(&o->dry_run))
       ("connect-timeout", po::value(&o->connect_timeout))
+      ("delete",         po::bool_switch(&o->delete_extra))
+      ("force",          po::bool_switch(&o->force))
+      ("no-default-excludes", po::bool_switch())
+      ("remote-xdcp",    po::value(&o->remote_xdcp))
+      ("source-prefix",  po::value(&o->source_prefix))
+      ("report-results", po::bool_switch(&o->report_results))
+      ("require-version", po::value(&o->require_version))
       ("operands",       po::value(&o->operands));
   // clang-format on
   return d;
@@ -120,6 +130,9 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (!rcp.empty()) o->rcp = rcp;
   if (vm.count("c-alias")) o->rcp = vm["c-alias"].as<std::string>();
   if (vm.count("node-rcp")) o->rcp = vm["node-rcp"].as<std::string>();
+  o->default_excludes = !vm["no-default-excludes"].as<bool>();
+  std::string remote = Env(env, {"XDCP_REMOTE_XDCP"});
+  if (!remote.empty() && !vm.count("remote-xdcp")) o->remote_xdcp = remote;
   if (vm.count("sn")) o->sn_range = vm["sn"].as<std::string>();
   if (vm.count("servicenodes"))
     o->sn_range = vm["servicenodes"].as<std::string>();
@@ -181,7 +194,8 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
   static const char* const kLongWithValue[] = {
       "--fanout",       "--File",     "--rootimg",      "--user",
       "--node-options", "--node-rcp", "--timeout",      "--exclude-from",
-      "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout"};
+      "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout", "--remote-xdcp",
+      "--source-prefix", "--require-version"};
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -234,7 +248,7 @@ ParsedCommandLine ParseCommandLine(
     return r;
   }
   Options& o = r.options;
-  if (o.help || o.version || o.show_config) {
+  if (o.help || o.version || o.show_config || !o.require_version.empty()) {
     r.ok = ApplyValueOptions(vm, env, &o, &r.error);
     return r;
   }

@@ -41,6 +41,14 @@ struct Options {
   bool nodestatus = false;            // --nodestatus
   bool expand = false;                // --expand: print the noderange
   bool dry_run = false;               // --dry-run
+  bool delete_extra = false;          // --delete (--sn)
+  bool force = false;                 // --force: --delete without a cap
+  bool default_excludes = true;       // --no-default-excludes turns off
+  std::string remote_xdcp = "xdcp";   // --remote-xdcp, XDCP_REMOTE_XDCP
+  // Internal, used between xdcp on the management node and on an SN:
+  std::string source_prefix;          // --source-prefix: staged sources
+  bool report_results = false;        // --report-results: result records
+  std::string require_version;        // --require-version V
   bool help = false;                  // -h
   bool version = false;               // -V
 };

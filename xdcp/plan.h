@@ -44,6 +44,10 @@ struct Step {
   // Run only if one of these local sources changed on this node in this
   // run (EXECUTE); empty: always.
   std::vector<std::string> run_if_changed;
+  // The output carries result records of other nodes (kResultMarker lines,
+  // from xdcp --report-results on a service node); other lines are shown
+  // as they come, already prefixed with their node's name.
+  bool relays_results = false;
   // kLocal: the work; returns "" or what went wrong.
   std::function<std::string()> local;
 };

@@ -5,6 +5,7 @@
 
 #include "noderange.h"
 #include "plan.h"
+#include "service_nodes.h"
 
 namespace xdcp {
 
@@ -17,11 +18,22 @@ void LineReporter::Trace(const std::string& node,
 
 void LineReporter::Output(const std::string& node, const std::string& line) {
   if (style_.silent) return;
-  fprintf(out_, "%s: %s\n", node.c_str(), line.c_str());
+  if (node.empty()) {  // relayed from a service node, already prefixed
+    fprintf(out_, "%s\n", line.c_str());
+  } else {
+    fprintf(out_, "%s: %s\n", node.c_str(), line.c_str());
+  }
   fflush(out_);
 }
 
 void LineReporter::NodeDone(const NodeResult& r) {
+  if (style_.records) {  // for the management node, not for people
+    NodeResult record = r;
+    if (!r.failed_step.empty()) record.reason += " in " + r.failed_step;
+    fprintf(out_, "%s\n", ResultRecord(record).c_str());
+    fflush(out_);
+    return;
+  }
   if (style_.nodestatus) {
     if (r.state == NodeState::kFailed) {
       fprintf(out_, "%s: Remote_command_failed, error_code=%d\n",
@@ -39,7 +51,7 @@ void LineReporter::NodeDone(const NodeResult& r) {
 }
 
 void LineReporter::Finish(const std::vector<NodeResult>& results) {
-  if (style_.silent) return;
+  if (style_.silent || style_.records) return;
   for (const auto& line : SummaryLines(results)) {
     fprintf(err_, "%s\n", line.c_str());
   }

@@ -30,6 +30,7 @@ struct ReportStyle {
   bool trace = false;       // -T
   bool silent = false;      // -Q: no node output, no summary
   bool nodestatus = false;  // --nodestatus lines for updatenode
+  bool records = false;     // --report-results: result records only
 };
 
 class LineReporter : public Reporter {

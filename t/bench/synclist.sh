@@ -101,8 +101,9 @@ verdict() { [[ $(echo "$1 <= 1.1" | bc) == 1 ]] && echo PASS || echo MISS; }
 row() {   # NAME KEY
     local rc rw
     rc=$(ratio "${COLD[$2]}" "${COLD[all]}"); rw=$(ratio "${WARM[$2]}" "${WARM[all]}")
-    if [[ $2 == xdcp ]]; then rc="$rc $(verdict "$rc")"; rw="$rw $(verdict "$rw")"; fi
-    printf '| %s | %.2f | %.2f | %sx, %sx |\n' "$1" "${COLD[$2]}" "${WARM[$2]}" "$rc" "$rw"
+    if [[ $2 == xdcp ]]; then rc="${rc}x $(verdict "$rc")"; rw="${rw}x $(verdict "$rw")"
+    else rc="${rc}x"; rw="${rw}x"; fi
+    printf '| %s | %.2f | %.2f | %s, %s |\n' "$1" "${COLD[$2]}" "${WARM[$2]}" "$rc" "$rw"
 }
 table=$(
     echo '| runner | cold s | warm s | vs all-at-once (cold, warm) |'
@@ -117,8 +118,8 @@ section=$(cat <<EOF2
 
 ## Synclist: 50 lines to 8 hosts (\`t/bench/synclist.sh\`)
 
-Synclist of $lines lines: 48 files of 1-100 KB (every second line a rename,
-into 6 destination directories), one 5,000-file directory of 1 KB files
+Synclist of $lines lines: 48 files of 1-100 KB (24 renames, one rsync each;
+24 plain lines into 3 directories, one rsync per directory), one 5,000-file directory of 1 KB files
 (\`/tmp/bench/src/tree/ -> /tmp/bench/dst/tree/\`) and one 3-source line.
 Targets cn1..cn8 of a \`t/cluster\` loopback cluster (real sshd, curve25519 KEX).
 xdcp: \`xdcp 'cn[1-8]' -F /tmp/bench/sync.list\`, run in mn. Baselines run

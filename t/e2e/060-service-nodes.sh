@@ -1,0 +1,131 @@
+#!/bin/bash
+# Service nodes: --sn mirrors /install with per-SN exclusions and stages the
+# synclist files of each SN's nodes; -F to nodes behind SNs is delivered
+# through them (cn5..cn8 accept ssh only from their SN); -s stages only.
+. "$(dirname "$0")/lib.sh"
+export XDCP_DATADIR=$XDCP_SOURCE_DIR XDCP_REMOTE_XDCP=$XDCP
+SNDIR=/var/xcat/syncfiles
+
+# A synthetic /install on the management node.
+rm -rf /install/* /var/xcat/*
+mkdir -p /install/postscripts /install/custom/netboot /install/nim \
+  /install/netboot/rhels9/x86_64/compute/rootimg/etc \
+  /install/netboot/rhels9/x86_64/unused/rootimg/etc \
+  /install/netboot/sles15/x86_64/lite/rootimg/etc \
+  /install/rhels9/x86_64/Packages
+echo 'echo hi' >/install/postscripts/hello
+ln /install/postscripts/hello /install/postscripts/hello.hardlink
+echo "weird" >"/install/postscripts/we ird;\$(touch pwned)"
+echo compute >/install/netboot/rhels9/x86_64/compute/rootimg/etc/motd
+echo unused >/install/netboot/rhels9/x86_64/unused/rootimg/etc/motd
+ln -s /.statelite/tmpfs/etc/fstab /install/netboot/sles15/x86_64/lite/rootimg/etc/fstab
+echo lite >/install/netboot/sles15/x86_64/lite/rootimg/etc/motd
+touch /install/rhels9/x86_64/.treeinfo /install/rhels9/x86_64/Packages/kernel.rpm
+echo nim >/install/nim/spot
+mkdir -p "$WORK/src"
+echo hosts-for-compute >"$WORK/src/hosts"
+echo only-sn1-nodes >"$WORK/src/sn1only"
+cat >/install/custom/netboot/compute.synclist <<EOF2
+$WORK/src/hosts -> /etc/hosts.synced
+$WORK/src/sn1only -> (cn5) /tmp/sn1only
+EOF2
+cat >/etc/xcat/nodelist.xml <<EOF2
+<cluster>
+  <site master="mn" installdir="/install" SNsyncfiledir="$SNDIR"/>
+  <osimage name="img-compute" rootimgdir="/install/netboot/rhels9/x86_64/compute"
+           synclists="/install/custom/netboot/compute.synclist"/>
+  <osimage name="img-lite" rootimgdir="/install/netboot/sles15/x86_64/lite"/>
+  <osdistro name="rhels9-x86_64" dirpaths="/install/rhels9/x86_64"/>
+  <node name="sn1" groups="service"/>
+  <node name="sn2" groups="service"/>
+  <node name="cn5" groups="compute" servicenode="sn1" provmethod="img-compute"/>
+  <node name="cn6" groups="compute" servicenode="sn1" provmethod="img-compute"/>
+  <node name="cn7" groups="compute" servicenode="sn2" provmethod="img-lite"/>
+  <node name="cn8" groups="compute" servicenode="sn2" provmethod="img-lite"/>
+  <node name="cn1" groups="compute"/>
+</cluster>
+EOF2
+for s in sn1 sn2; do on $s sh -c 'rm -rf /install/* /var/xcat/*'; done
+
+tree_of() { on $1 sh -c 'cd /install && find . | sort | tr "\n" " "'; }
+xdcp --sn sn1,sn2 /install
+check "--sn: exit 0, one result per SN" eval 'rc_is 0 && err_has "xdcp: 2 nodes: 2 ok"'
+check "sn1 has postscripts, custom lists and the image its nodes use" eval \
+  'on sn1 test -f /install/postscripts/hello && on sn1 test -f /install/custom/netboot/compute.synclist && [ "$(on sn1 cat /install/netboot/rhels9/x86_64/compute/rootimg/etc/motd)" = compute ]'
+check "sn1 lacks the unused image, sn2's image, the copycds tree and /install/nim" eval \
+  'absent sn1 /install/netboot/rhels9/x86_64/unused && absent sn1 /install/netboot/sles15/x86_64/lite && absent sn1 /install/rhels9/x86_64 && absent sn1 /install/nim'
+check "sn2 has the statelite image, its dangling link kept as a link" eval \
+  '[ "$(on sn2 readlink /install/netboot/sles15/x86_64/lite/rootimg/etc/fstab)" = /.statelite/tmpfs/etc/fstab ] && absent sn2 /install/netboot/rhels9/x86_64/compute'
+check "hard links stay hard links" [ "$(on sn1 stat -c %h /install/postscripts/hello)" = 2 ]
+check "a hostile file name is mirrored byte-exact, nothing executed" eval \
+  'on sn1 test -f "/install/postscripts/we ird;\$(touch pwned)" && ! on sn1 sh -c "ls /root/pwned /tmp/pwned" 2>/dev/null'
+check "the synclist files of sn1's nodes are staged under SNsyncfiledir" eval \
+  '[ "$(on sn1 cat $SNDIR$WORK/src/hosts)" = hosts-for-compute ] && on sn1 test -f $SNDIR/install/custom/netboot/compute.synclist'
+check "sn2 serves no node with a synclist: nothing staged there" absent sn2 "$SNDIR$WORK"
+
+xdcp --sn sn1,sn2 -T /install
+check "a second run with nothing changed transfers nothing" eval \
+  'rc_is 0 && ! grep -q "^TRACE: [^ ]*: changed: " $WORK/out'
+echo changed >/install/postscripts/hello2
+xdcp --sn sn1,sn2 -T /install
+check "a one-file change transfers that file only" eval \
+  'rc_is 0 && [ "$(grep -c "^TRACE: [^ ]*: changed: " $WORK/out)" = 2 ] && out_has "TRACE: sn1: changed: /install/postscripts/hello2"'
+
+printf '/install/postscripts/hello2\n*.rpm\n' >"$WORK/my.exclude"
+on sn1 sh -c 'mkdir -p /install/keepme && echo local > /install/keepme/f'
+echo gone >/install/postscripts/gone && xdcp --sn sn1 /install >/dev/null
+rm /install/postscripts/gone
+printf '/install/keepme\n' >>"$WORK/my.exclude"
+xdcp --sn sn1 -X "$WORK/my.exclude" --delete -T /install
+check "--delete removes what is gone, -X (absolute) protects an excluded directory" eval \
+  'rc_is 0 && absent sn1 /install/postscripts/gone && on sn1 test -f /install/keepme/f && out_has "TRACE: sn1: deleting: /install/postscripts/gone"'
+printf '+ bad\n' >"$WORK/bad.exclude"
+xdcp --sn sn1 -X "$WORK/bad.exclude" /install
+check "a bad exclusion list is an error with file and line, exit 2" eval \
+  'rc_is 2 && err_has "$WORK/bad.exclude:1:"'
+xdcp --sn sn1 --dry-run /install
+check "--dry-run shows what would be sent and changes nothing" eval \
+  'rc_is 0 && out_has "TRACE: sn1:" && absent sn1 /install/nim'
+
+# Hierarchical -F: the xCAT updatenode_f_F_hierarchy case.
+S=$WORK/updatenode_f_F_hierarchy.dir
+mkdir -p $S/testdir1 $S/testdir2 $S/testdir3 $S/testdir4 $S/testdir5 $S/testdir6
+for i in 1 2 3 4 5 6; do echo hellotest >$S/testdir$i/testfile$i; done
+cat >$WORK/hier.synclist <<EOF2
+$S/testdir1/ -> (cn5) /tmp/
+$S/testdir2/* -> (cn5) /tmp/
+$S/testdir3 -> (cn5) /tmp/
+$S/testdir4/testfile4 -> (cn5) /tmp/
+$S/testdir5/testfile5 -> /tmp/
+$S/testdir6/testfile6 -> (sn1) /tmp/
+EOF2
+on sn1 sh -c "rm -rf $SNDIR/*"
+on cn5 sh -c 'rm -rf /tmp/testfile* /tmp/testdir3'
+xdcp cn5 -s -F $WORK/hier.synclist
+check "-s stages on the SN only" eval \
+  'rc_is 0 && for i in 1 2 3 4 5; do [ "$(on sn1 cat $SNDIR$S/testdir$i/testfile$i)" = hellotest ] || exit 1; done && absent cn5 /tmp/testfile5'
+xdcp cn5 -F $WORK/hier.synclist
+check "-F through sn1: exit 0" rc_is 0
+check "cn5 got the five lines as listed" eval \
+  'for f in testfile1 testfile2 testdir3/testfile3 testfile4 testfile5; do [ "$(on cn5 cat /tmp/$f)" = hellotest ] || exit 1; done'
+check "the (SN)-only file never reaches the node" absent cn5 /tmp/testfile6
+check "cn5 refuses the management node: delivery really went through sn1" eval \
+  '! ssh -o BatchMode=yes cn5 true 2>/dev/null'
+
+printf '%s -> /tmp/h5\n' "$WORK/src/hosts" >$WORK/two.synclist
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
+xdcp cn1,cn5,cn6,cn7,cn8 -F $WORK/two.synclist
+"$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
+check "an SN that is down: its nodes are blocked by SN, exit 1" eval \
+  'rc_is 1 && err_has "Error: cn7: blocked by SN: sn2: unreachable: connection refused" && err_has "Error: cn8: blocked by SN"'
+check "... the other SN's nodes and the flat node succeed" eval \
+  'same_file $WORK/src/hosts cn5 /tmp/h5 && same_file $WORK/src/hosts cn6 /tmp/h5 && same_file $WORK/src/hosts cn1 /tmp/h5'
+check "... one result per node in the summary" err_has "xdcp: 5 nodes: 3 ok, 2 failed"
+
+XDCP_REMOTE_XDCP=/nonexistent/xdcp xdcp cn5 -F $WORK/two.synclist
+check "xdcp missing on an SN fails its nodes with a message saying so" eval \
+  'rc_is 1 && err_has "Error: cn5: blocked by SN: sn1:" && err_has "check xdcp"'
+rm -f /etc/xcat/nodelist.xml
+rm -rf /install/*
+check "nothing is left running" no_leftovers
+finish

@@ -1,0 +1,305 @@
+#include "service_nodes.h"
+
+#include <dirent.h>
+#include <glob.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "filelist.h"
+#include "noderange.h"
+#include "plan.h"
+
+namespace xdcp {
+namespace {
+
+std::string SingleQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string SshString(const Options& o) {
+  std::string ssh;
+  for (const auto& t : SshCommand(o)) ssh += (ssh.empty() ? "" : " ") + t;
+  return ssh;
+}
+
+std::string Remote(const Options& o, const std::string& node, const std::string& path) {
+  return (o.user.empty() ? "" : o.user + "@") + node + ":" + path;
+}
+
+std::vector<std::pair<std::string, std::string>> VarsOf(const ClusterDb& db,
+                                                        const std::string& node) {
+  const Node* n = db.FindNode(node);
+  const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
+  return img ? img->environvar : std::vector<std::pair<std::string, std::string>>{};
+}
+
+bool Glob(const std::string& pattern, std::vector<std::string>* out) {
+  struct stat st;
+  if (lstat(pattern.c_str(), &st) == 0) return out->push_back(pattern), true;
+  glob_t g;
+  bool found = glob(pattern.c_str(), 0, nullptr, &g) == 0;
+  for (size_t i = 0; found && i < g.gl_pathc; ++i) out->push_back(g.gl_pathv[i]);
+  globfree(&g);
+  return found;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::vector<std::string> Subdirs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != ".." && IsDir(dir + "/" + name)) out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Trimmed(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// "ROOT/x/y" -> "/x/y/" (a directory pattern anchored at the transfer root).
+std::string Anchored(const std::string& root, const std::string& path) {
+  return Trimmed(path).substr(root.size()) + "/";
+}
+
+bool Under(const std::string& root, const std::string& path) {
+  std::string p = Trimmed(path);
+  return p.compare(0, root.size() + 1, root + "/") == 0;
+}
+
+long files_counted = 0;
+int CountOne(const char*, const struct stat*, int type, struct FTW*) {
+  if (type == FTW_F || type == FTW_SL || type == FTW_SLN) ++files_counted;
+  return 0;
+}
+
+long CountFiles(const std::string& root) {
+  files_counted = 0;
+  nftw(root.c_str(), CountOne, 32, FTW_PHYS);
+  return files_counted;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> NodesByServiceNode(
+    const ClusterDb& db, const std::vector<std::string>& nodes) {
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& name : nodes) {
+    const Node* n = db.FindNode(name);
+    std::string sn = n && !n->servicenodes.empty() ? n->servicenodes[0] : "";
+    if (sn == db.site.master) sn.clear();  // served by the management node
+    groups[sn].push_back(name);
+  }
+  return groups;
+}
+
+std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& sn) {
+  std::vector<std::string> out;
+  for (const auto& n : db.nodes) {
+    if (std::find(n.servicenodes.begin(), n.servicenodes.end(), sn) != n.servicenodes.end())
+      out.push_back(n.name);
+  }
+  return out;
+}
+
+bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
+                  const std::vector<const SyncList*>& lists,
+                  std::vector<std::string>* files, std::string* error) {
+  std::set<std::string> out;
+  for (const SyncList* list : lists) {
+    out.insert(list->path);
+    for (const auto* clause : {&list->execute, &list->execute_always,
+                               &list->append, &list->merge}) {
+      for (const auto& e : *clause) out.insert(e.path);
+    }
+    for (const auto& node : nodes) {
+      for (const auto& line : list->lines) {
+        for (const auto& written : line.sources) {
+          std::vector<std::string> unknown;
+          std::string pattern = SubstituteVars(written, VarsOf(db, node), &unknown);
+          std::vector<std::string> paths;
+          if (!Glob(pattern, &paths)) {
+            *error = list->path + ":" + std::to_string(line.line) +
+                     ": source not found: '" + pattern + "'";
+            return false;
+          }
+          for (const auto& p : paths) out.insert(Trimmed(p));
+        }
+      }
+    }
+  }
+  files->assign(out.begin(), out.end());
+  return true;
+}
+
+bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
+                 const std::vector<std::string>& files,
+                 const std::string& list_file, Step* step, std::string* error) {
+  std::ofstream list(list_file, std::ios::binary | std::ios::trunc);
+  for (const auto& f : files) list << f.substr(1) << '\0';  // relative to "/"
+  if (!list.flush()) {
+    *error = "cannot write " + list_file;
+    return false;
+  }
+  step->kind = StepKind::kCopy;
+  step->argv = {o.rcp, "-a", "-r", "-H", "-R", "--from0", "--files-from=" + list_file,
+                "--protect-args", "-e", SshString(o),
+                "--rsync-path=mkdir -p -- " + SingleQuote(dir) + " && rsync", "/",
+                Remote(o, sn, dir + "/")};
+  step->what = "stage " + std::to_string(files.size()) + " files in " + sn + ":" + dir;
+  return true;
+}
+
+std::vector<std::string> DefaultExclusions(const ClusterDb& db, const std::string& sn,
+                                           const std::string& root) {
+  std::vector<std::string> out;
+  std::set<std::string> used;  // rootimgdirs of the images the SN's nodes use
+  for (const auto& name : NodesServedBy(db, sn)) {
+    const Node* n = db.FindNode(name);
+    const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
+    if (img && !img->rootimgdir.empty()) used.insert(Trimmed(img->rootimgdir));
+  }
+  // netboot/OS/ARCH/PROFILE: an image no node of this SN uses stays home.
+  for (const auto& os : Subdirs(root + "/netboot")) {
+    for (const auto& arch : Subdirs(os)) {
+      for (const auto& image : Subdirs(arch)) {
+        if (!used.count(image)) out.push_back(Anchored(root, image));
+      }
+    }
+  }
+  // copycds trees: named by the database, or recognised by media markers.
+  std::set<std::string> trees;
+  for (const auto& [name, distro] : db.osdistros) {
+    for (const auto& p : distro.dirpaths) {
+      if (Under(root, p)) trees.insert(Trimmed(p));
+    }
+  }
+  for (const auto& top : Subdirs(root)) {
+    for (const auto& arch : Subdirs(top)) {
+      struct stat st;
+      for (const char* marker : {"/.treeinfo", "/.discinfo"}) {
+        if (stat((arch + marker).c_str(), &st) == 0) trees.insert(arch);
+      }
+    }
+  }
+  for (const auto& t : trees) out.push_back(Anchored(root, t));
+  return out;
+}
+
+Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
+  const Options& o = *in.options;
+  Plan plan;
+  plan.fanout = o.fanout;
+  plan.node_timeout = o.timeout;
+  for (const auto& sn : in.sns) {
+    NodeJob job{sn, {}};
+    std::string note;
+    for (const auto& raw : in.paths) {
+      std::string root = Trimmed(raw);
+      Step s;
+      s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshString(o),
+                "--out-format=" + std::string(kChangeMarker) + "%i %n"};
+      if (o.dry_run) s.argv.push_back("--dry-run");
+      if (o.delete_extra) {
+        s.argv.push_back("--delete");
+        // A mirror source that lost most of its files is more likely a
+        // mistake (an unmounted /install) than an intent.
+        if (!o.force) s.argv.push_back("--max-delete=" + std::to_string(CountFiles(root) / 2 + 1));
+      }
+      std::vector<std::string> patterns = PatternsForRoot(in.patterns, root);
+      if (in.default_excludes) {
+        for (const auto& p : DefaultExclusions(*in.db, sn, root)) patterns.push_back(p);
+      }
+      for (const auto& p : patterns) s.argv.push_back("--exclude=" + p);
+      note += (note.empty() ? "" : "; ") + root + ": " +
+              std::to_string(patterns.size()) + " exclusions";
+      s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
+      s.argv.push_back(root + "/");
+      s.argv.push_back(Remote(o, sn, root + "/"));
+      s.change_roots = {{"", root, false}};
+      s.what = "mirror " + root;
+      job.steps.push_back(std::move(s));
+    }
+    notes->push_back(sn + ": " + note);
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
+Step VersionStep(const Options& o, const std::string& sn) {
+  Step s;
+  s.kind = StepKind::kRemote;
+  s.argv = SshCommand(o);
+  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
+  s.argv.insert(s.argv.end(), {"--", sn, SingleQuote(o.remote_xdcp) +
+                                             " --require-version " XDCP_VERSION});
+  s.what = "check xdcp " XDCP_VERSION " on " + sn;
+  return s;
+}
+
+Step DeliveryStep(const Options& o, const std::string& sn,
+                  const std::vector<std::string>& cns, const std::string& sndir,
+                  const std::string& synclist, const std::string& nodelist) {
+  std::vector<std::string> cmd{o.remote_xdcp, "-F", sndir + synclist,
+                               "--source-prefix", sndir, "--report-results",
+                               "-f", std::to_string(o.fanout), "-r", o.rcp};
+  if (!nodelist.empty()) cmd.insert(cmd.end(), {"--nodelist", sndir + nodelist});
+  if (o.timeout > 0) cmd.insert(cmd.end(), {"-t", std::to_string(o.timeout)});
+  if (!o.user.empty()) cmd.insert(cmd.end(), {"-l", o.user});
+  if (!o.node_opts.empty()) cmd.insert(cmd.end(), {"-o", o.node_opts});
+  if (o.trace) cmd.push_back("-T");
+  std::string range;
+  for (const auto& cn : cns) range += (range.empty() ? "" : ",") + cn;
+  cmd.push_back(range);
+  std::string line;
+  for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
+  Step s;
+  s.kind = StepKind::kRemote;
+  s.argv = SshCommand(o);
+  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
+  s.argv.insert(s.argv.end(), {"--", sn, line});
+  s.relays_results = true;
+  s.what = "deliver from " + sn + " to " + FoldNodeRange(cns);
+  return s;
+}
+
+std::string ResultRecord(const NodeResult& r) {
+  std::ostringstream s;
+  s << kResultMarker << r.node << " " << static_cast<int>(r.state) << " "
+    << static_cast<int>(r.failure) << " " << r.exit_code << " " << r.files_changed
+    << " " << r.reason;
+  return s.str();
+}
+
+bool ParseResultRecord(const std::string& line, NodeResult* r) {
+  static const size_t kLen = sizeof(kResultMarker) - 1;
+  if (line.compare(0, kLen, kResultMarker) != 0) return false;
+  std::istringstream in(line.substr(kLen));
+  int state = 0, failure = 0;
+  if (!(in >> r->node >> state >> failure >> r->exit_code >> r->files_changed)) return false;
+  if (state < 0 || state > 2 || failure < 0 ||
+      failure > static_cast<int>(FailureClass::kInterrupted) || !IsValidNodeName(r->node))
+    return false;
+  r->state = static_cast<NodeState>(state);
+  r->failure = static_cast<FailureClass>(failure);
+  std::getline(in >> std::ws, r->reason);
+  return true;
+}
+
+}  // namespace xdcp

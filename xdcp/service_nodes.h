@@ -1,0 +1,89 @@
+// Service nodes: which node is served by which service node (SN), what each
+// SN needs staged, and the plans of the --sn mirror and of hierarchical
+// delivery (see "SERVICE NODES" in xdcp(1)).
+//
+// Theory of operation. A compute node (CN) whose `servicenode` is set is
+// reached through the first SN of that pool. For `xdcp CNS -F LIST` the
+// management node (MN) makes, per SN, one job of three steps: check that
+// the SN runs this same xdcp (`xdcp --require-version`); stage, in one
+// rsync run, every local file the SN's CNs need under SNsyncfiledir + its
+// full path (synclist sources after each CN's variables, clause scripts and
+// files, the synclist and the cluster database); then run xdcp on the SN
+// with --source-prefix SNsyncfiledir, so that the SN plans and delivers
+// exactly as the MN would in flat mode, with the fan-out running on the SN.
+// The SN prints one "xdcp-result:" record per CN (--report-results), which
+// the MN turns back into that CN's result; a CN whose SN job failed is
+// "blocked by SN" with the SN's error. The MN thus makes a number of
+// connections that grows with the SNs, not with the CNs.
+#ifndef XDCP_SERVICE_NODES_H_
+#define XDCP_SERVICE_NODES_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cluster_db.h"
+#include "options.h"
+#include "plan.h"
+#include "result.h"
+#include "synclist.h"
+
+namespace xdcp {
+
+constexpr char kResultMarker[] = "xdcp-result: ";
+
+// Nodes grouped by the SN that serves them (the first of a pool); nodes
+// served by the management node are under "".
+std::map<std::string, std::vector<std::string>> NodesByServiceNode(
+    const ClusterDb& db, const std::vector<std::string>& nodes);
+
+// Every node of the database that `sn` serves (any member of its pool).
+std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& sn);
+
+// The local files `nodes` need from `lists` (globs expanded, each node's
+// variables applied), plus the lists themselves and their clause files.
+// Sorted, unique. A missing source is an error "LIST:LINE: ...".
+bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
+                  const std::vector<const SyncList*>& lists,
+                  std::vector<std::string>* files, std::string* error);
+
+// One rsync run that copies `files` (absolute paths) to SN:DIR/PATH. The
+// NUL-separated file list is written to `list_file`.
+bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
+                 const std::vector<std::string>& files,
+                 const std::string& list_file, Step* step, std::string* error);
+
+struct MirrorInput {
+  const Options* options = nullptr;
+  const ClusterDb* db = nullptr;
+  std::vector<std::string> sns;
+  std::vector<std::string> paths;     // directories to mirror
+  std::vector<std::string> patterns;  // from -X lists and the shipped lists
+  bool default_excludes = true;       // copycds trees, unused netboot images
+};
+
+// --sn: per SN, one rsync -aH run per mirrored path with that SN's
+// exclusions. Exclusions are explained in `notes` (one line per SN).
+Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes);
+
+// The exclusion patterns (anchored at `root`) for `sn` that come from the
+// database and the tree: copycds trees and netboot images no node of the SN
+// uses. Reads the directory tree under `root`.
+std::vector<std::string> DefaultExclusions(const ClusterDb& db, const std::string& sn,
+                                           const std::string& root);
+
+// The remote delivery step of hierarchical -F, run on `sn` for `cns`.
+Step DeliveryStep(const Options& o, const std::string& sn,
+                  const std::vector<std::string>& cns, const std::string& sndir,
+                  const std::string& synclist, const std::string& nodelist);
+
+// The version check step: the SN must run this xdcp.
+Step VersionStep(const Options& o, const std::string& sn);
+
+// A result record line for --report-results, and its inverse.
+std::string ResultRecord(const NodeResult& r);
+bool ParseResultRecord(const std::string& line, NodeResult* r);
+
+}  // namespace xdcp
+
+#endif  // XDCP_SERVICE_NODES_H_
