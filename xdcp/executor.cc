@@ -74,6 +74,7 @@ struct NodeRun {
   std::deque<std::string> tail;
   std::set<std::string> changed;  // local sources changed on this node
   int files_changed = 0;
+  long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
 };
 
@@ -108,12 +109,15 @@ class Executor {
         config_(config),
         sigchld_(io_, SIGCHLD),
         interrupts_(io_, SIGINT, SIGTERM, SIGHUP),
-        results_(plan.jobs.size()) {}
+        results_(plan.jobs.size()),
+        ticker_(io_) {}
 
   RunOutcome Run() {
     if (plan_.jobs.empty()) return {};
     WaitSigchld();
     WaitInterrupt();
+    started_ = Clock::now();
+    Tick();
     StartMore();
     io_.run();
     return {std::move(results_), interrupted_, std::move(relayed_)};
@@ -141,6 +145,32 @@ class Executor {
 
   bool AllDone() const { return finished_ == plan_.jobs.size(); }
 
+  void Tick() {
+    ticker_.expires_after(std::chrono::seconds(1));
+    ticker_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || AllDone()) return;
+      reporter_->ShowProgress(Snapshot());
+      Tick();
+    });
+  }
+
+  Progress Snapshot() const {
+    Progress p;
+    p.total = plan_.jobs.size();
+    p.done = finished_;
+    p.failed = failed_;
+    p.files = files_done_;
+    p.bytes = bytes_done_;
+    p.elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
+    for (const auto& [job, run] : active_) {
+      double secs = std::chrono::duration<double>(Clock::now() - run->started).count();
+      p.running.push_back({plan_.jobs[job].node, secs, run->files_changed, run->bytes});
+      p.files += run->files_changed;
+      p.bytes += run->bytes;
+    }
+    return p;
+  }
+
   void StartMore() {
     size_t fanout = plan_.fanout > 0 ? plan_.fanout : 1;
     while (!interrupted_ && active_.size() < fanout &&
@@ -150,6 +180,7 @@ class Executor {
     if (finished_ == plan_.jobs.size()) {
       sigchld_.cancel();
       interrupts_.cancel();
+      ticker_.cancel();
     }
   }
 
@@ -321,19 +352,24 @@ class Executor {
     if (run.tail.size() > kTailLines) run.tail.pop_front();
   }
 
-  // One change record: "%i %n", rsync's itemized flags and name.
+  // One change record: "%i %l %n", rsync's itemized flags, the file's
+  // length and its name.
   void Changed(NodeRun& run, const Step& step, const std::string& record) {
+    size_t space = record.find(' ', 12);
+    if (space == std::string::npos) return;
+    std::string name = record.substr(space + 1);
     if (record.compare(0, 9, "*deleting") == 0) {
       reporter_->Trace(plan_.jobs[run.job].node,
-                       {"deleting:", ChangedSource(step.change_roots, record.substr(12))});
+                       {"deleting:", ChangedSource(step.change_roots, name)});
       return;
     }
-    std::string local = ChangedSource(step.change_roots, record.substr(12));
+    std::string local = ChangedSource(step.change_roots, name);
     if (local.empty()) return;
     run.changed.insert(local);
     char type = record[1];  // f file, d directory, L link, D device
     if (type == 'd') return;  // a directory's time follows its files
     ++run.files_changed;
+    if (record[0] == '<' || record[0] == '>') run.bytes += strtoll(record.c_str() + 12, nullptr, 10);
     reporter_->Trace(plan_.jobs[run.job].node, {"changed:", local});
   }
 
@@ -437,6 +473,8 @@ class Executor {
   }
 
   void Finish(const std::shared_ptr<NodeRun>& run, NodeResult r) {
+    files_done_ += run->files_changed;
+    bytes_done_ += run->bytes;
     run->deadline.cancel();
     run->grace.cancel();
     active_.erase(run->job);
@@ -447,6 +485,7 @@ class Executor {
   }
 
   void Record(size_t job, NodeResult r) {
+    if (r.state == NodeState::kFailed) ++failed_;
     reporter_->NodeDone(r);
     results_[job] = std::move(r);
     ++finished_;
@@ -466,6 +505,11 @@ class Executor {
   std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
   std::vector<NodeResult> results_;
   std::vector<NodeResult> relayed_;
+  asio::steady_timer ticker_;
+  Clock::time_point started_;
+  size_t failed_ = 0;
+  long long files_done_ = 0;
+  long long bytes_done_ = 0;
   size_t next_job_ = 0;
   size_t finished_ = 0;
   int interrupted_ = 0;

@@ -31,9 +31,10 @@ struct ChangeRoot {
 };
 
 // Prefix of the lines a copy prints for what it changed: rsync is run with
-// --out-format="xdcp-changed: %i %n". They are records, not output: the
-// executor keeps them and shows them to nobody.
+// kChangeFormat: itemized flags, file length, name. They are records, not
+// output: the executor keeps them and shows them to nobody.
 constexpr char kChangeMarker[] = "xdcp-changed: ";
+constexpr char kChangeFormat[] = "--out-format=xdcp-changed: %i %l %n";
 
 struct Step {
   StepKind kind = StepKind::kCopy;

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 
@@ -16,8 +18,50 @@ void LineReporter::Trace(const std::string& node,
   fflush(out_);
 }
 
+void LineReporter::ClearStatus() {
+  if (!status_shown_) return;
+  fputs("\r\033[K", err_);
+  status_shown_ = false;
+}
+
+std::string Megabytes(long long bytes) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f MB", bytes / 1e6);
+  return buf;
+}
+
+void LineReporter::ShowProgress(const Progress& p) {
+  if (style_.silent || style_.records) return;
+  if (style_.progress < 0) style_.progress = isatty(fileno(err_)) ? 1 : 0;
+  double every = style_.progress ? 1 : 10;
+  if (p.elapsed < 2 || p.elapsed - last_progress_ < every) return;
+  last_progress_ = p.elapsed;
+  std::string eta;
+  if (p.done > 0 && p.done < p.total) {
+    eta = ", ~" + std::to_string(static_cast<long>(p.elapsed / p.done *
+                                                   (p.total - p.done))) + " s left";
+  }
+  std::string head = "xdcp: " + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                     " done, " + std::to_string(p.running.size()) + " running, " +
+                     std::to_string(p.failed) + " failed, " + std::to_string(p.files) +
+                     " files, " + Megabytes(p.bytes) + eta;
+  if (style_.progress) {
+    fprintf(err_, "\r\033[K%s", head.c_str());
+    status_shown_ = true;
+  } else {
+    fprintf(err_, "%s\n", head.c_str());
+    for (const auto& r : p.running) {
+      fprintf(err_, "xdcp: progress: %s: running %ld s, %lld files, %s\n",
+              r.node.c_str(), static_cast<long>(r.seconds), r.files,
+              Megabytes(r.bytes).c_str());
+    }
+  }
+  fflush(err_);
+}
+
 void LineReporter::Output(const std::string& node, const std::string& line) {
   if (style_.silent) return;
+  ClearStatus();
   if (node.empty()) {  // relayed from a service node, already prefixed
     fprintf(out_, "%s\n", line.c_str());
   } else {
@@ -27,6 +71,7 @@ void LineReporter::Output(const std::string& node, const std::string& line) {
 }
 
 void LineReporter::NodeDone(const NodeResult& r) {
+  ClearStatus();
   if (style_.records) {  // for the management node, not for people
     NodeResult record = r;
     if (!r.failed_step.empty()) record.reason += " in " + r.failed_step;
@@ -52,6 +97,7 @@ void LineReporter::NodeDone(const NodeResult& r) {
 
 void LineReporter::Finish(const std::vector<NodeResult>& results) {
   if (style_.silent || style_.records) return;
+  ClearStatus();
   for (const auto& line : SummaryLines(results)) {
     fprintf(err_, "%s\n", line.c_str());
   }

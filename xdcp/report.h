@@ -12,6 +12,23 @@
 
 namespace xdcp {
 
+// Where a run stands, for feedback during long runs.
+struct Progress {
+  struct Running {
+    std::string node;
+    double seconds = 0;
+    long long files = 0;
+    long long bytes = 0;
+  };
+  size_t total = 0;
+  size_t done = 0;
+  size_t failed = 0;
+  long long files = 0;  // files changed so far, all nodes
+  long long bytes = 0;  // bytes of the files sent so far
+  double elapsed = 0;   // seconds since the run started
+  std::vector<Running> running;
+};
+
 class Reporter {
  public:
   virtual ~Reporter() = default;
@@ -24,6 +41,8 @@ class Reporter {
   virtual void NodeDone(const NodeResult& result) = 0;
   // All nodes are done.
   virtual void Finish(const std::vector<NodeResult>& results) = 0;
+  // Called about once a second while nodes are running.
+  virtual void ShowProgress(const Progress& progress) {}
 };
 
 struct ReportStyle {
@@ -31,6 +50,8 @@ struct ReportStyle {
   bool silent = false;      // -Q: no node output, no summary
   bool nodestatus = false;  // --nodestatus lines for updatenode
   bool records = false;     // --report-results: result records only
+  int progress = -1;        // 1 terminal status line, 0 periodic lines,
+                            // -1 decide from the standard error
 };
 
 class LineReporter : public Reporter {
@@ -42,9 +63,15 @@ class LineReporter : public Reporter {
   void Output(const std::string& node, const std::string& line) override;
   void NodeDone(const NodeResult& result) override;
   void Finish(const std::vector<NodeResult>& results) override;
+  // On a terminal, a status line rewritten in place; otherwise a line per
+  // running node every 10 seconds, so a long sync never looks hung.
+  void ShowProgress(const Progress& progress) override;
 
  private:
+  void ClearStatus();
   ReportStyle style_;
+  bool status_shown_ = false;
+  double last_progress_ = 0;
   FILE* out_;
   FILE* err_;
 };

@@ -214,7 +214,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       std::string root = Trimmed(raw);
       Step s;
       s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshString(o),
-                "--out-format=" + std::string(kChangeMarker) + "%i %n"};
+                kChangeFormat};
       if (o.dry_run) s.argv.push_back("--dry-run");
       if (o.delete_extra) {
         s.argv.push_back("--delete");

@@ -105,7 +105,7 @@ Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
   std::string dest = t.rename.empty() ? t.dest_dir + "/" : t.dest_dir + "/" + t.rename;
   if (IsRsync(o)) {
     s.argv = RsyncHead(o, t.follow);
-    s.argv.push_back("--out-format=" + std::string(kChangeMarker) + "%i %n");
+    s.argv.push_back(kChangeFormat);
     // The destination directory is made by the remote shell that starts
     // rsync anyway: no extra connection, and the path is quoted for it.
     s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(t.dest_dir) +

@@ -87,6 +87,15 @@ xdcp --sn sn1 --dry-run /install
 check "--dry-run shows what would be sent and changes nothing" eval \
   'rc_is 0 && out_has "TRACE: sn1:" && absent sn1 /install/nim'
 
+"$CLUSTER" freeze "$XDCP_CLUSTER" sn2
+xdcp --sn sn1,sn2 -t 12 --connect-timeout 30 /install
+"$CLUSTER" thaw "$XDCP_CLUSTER" sn2
+check "an SN frozen under -t is timed out, the other SN is fine" eval \
+  'rc_is 1 && err_has "Error: sn2: timeout: timed out" && err_has "xdcp: ok: sn1"'
+check "a long run never looks hung: progress lines without a terminal" \
+  err_has "xdcp: progress: sn2: running 1"
+check "... and nothing is left running" no_leftovers
+
 # Hierarchical -F: the xCAT updatenode_f_F_hierarchy case.
 S=$WORK/updatenode_f_F_hierarchy.dir
 mkdir -p $S/testdir1 $S/testdir2 $S/testdir3 $S/testdir4 $S/testdir5 $S/testdir6
