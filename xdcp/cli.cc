@@ -105,19 +105,24 @@ class WorkDir {
     if (mkdtemp(tmpl)) path_ = tmpl;
   }
   ~WorkDir() {
-    if (path_.empty()) return;
-    if (DIR* d = opendir(path_.c_str())) {
-      while (dirent* e = readdir(d)) {
-        std::string name = e->d_name;
-        if (name != "." && name != "..") unlink((path_ + "/" + name).c_str());
-      }
-      closedir(d);
-    }
-    rmdir(path_.c_str());
+    if (!path_.empty()) Remove(path_);
   }
   const std::string& path() const { return path_; }
 
  private:
+  // The directory holds files and at most one level of directories.
+  static void Remove(const std::string& dir) {
+    if (DIR* d = opendir(dir.c_str())) {
+      while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        std::string path = dir + "/" + name;
+        if (unlink(path.c_str()) != 0) Remove(path);
+      }
+      closedir(d);
+    }
+    rmdir(dir.c_str());
+  }
   std::string path_;
 };
 
@@ -148,11 +153,46 @@ void PrefixSources(const std::string& prefix, SyncList* list) {
   }
 }
 
+// A reporter that says nothing: for the reachability check of pools.
+class QuietReporter : public Reporter {
+ public:
+  void Trace(const std::string&, const std::vector<std::string>&) override {}
+  void Output(const std::string&, const std::string&) override {}
+  void NodeDone(const NodeResult&) override {}
+  void Finish(const std::vector<NodeResult>&) override {}
+};
+
+// For nodes with a pool of service nodes, the first reachable member
+// delivers: one ssh login to each member tells which are down.
+std::set<std::string> UnreachablePoolMembers(const Options& o, const ClusterDb& db,
+                                             const std::vector<std::string>& nodes) {
+  std::vector<std::string> members = PooledServiceNodes(db, nodes);
+  std::set<std::string> down;
+  if (members.empty()) return down;
+  Options verify = o;
+  verify.verify = true;
+  Plan plan = MakePushPlan(verify, members, {}, "");
+  QuietReporter quiet;
+  RunOutcome outcome = RunPlan(plan, &quiet);
+  for (const auto& r : outcome.results) {
+    if (r.state != NodeState::kFailed) continue;
+    down.insert(r.node);
+    fprintf(stderr, "Warning: service node %s is not reachable (%s); its pools use the next member\n",
+            r.node.c_str(), r.reason.c_str());
+  }
+  return down;
+}
+
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
-bool AddServiceNodeJobs(const Options& o, const ClusterDb& db, const SyncList& list,
+bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const SyncList& list,
                         const std::map<std::string, std::vector<std::string>>& groups,
                         const std::string& workdir, Plan* plan, std::string* error) {
+  // An SN can also be a target of its own in the same run: its two jobs
+  // must not share (and close) one connection.
+  Options o = flat;
+  o.control_dir = workdir + "/sn";
+  mkdir(o.control_dir.c_str(), 0700);
   std::string sndir = db.site.sn_sync_file_dir;
   while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
   for (const auto& [sn, cns] : groups) {
@@ -170,6 +210,7 @@ bool AddServiceNodeJobs(const Options& o, const ClusterDb& db, const SyncList& l
       job.steps.push_back(DeliveryStep(o, sn, cns, sndir, list.path,
                                        db.loaded ? db.path : ""));
     }
+    job.steps.push_back(CloseSharedConnectionStep(o, sn));
     plan->jobs.push_back(std::move(job));
   }
   return true;
@@ -177,15 +218,16 @@ bool AddServiceNodeJobs(const Options& o, const ClusterDb& db, const SyncList& l
 
 // The results of the nodes behind service nodes: what their SN reported,
 // or "blocked by SN" with the SN's own error.
+// Jobs from `first_sn_job` on are service-node jobs, in `groups` order.
 std::vector<NodeResult> HierarchyResults(
-    const RunOutcome& outcome, const Plan& plan,
+    const RunOutcome& outcome, const Plan& plan, size_t first_sn_job,
     const std::map<std::string, std::vector<std::string>>& groups, Reporter* reporter) {
   std::map<std::string, NodeResult> relayed;
   for (const auto& r : outcome.relayed) relayed[r.node] = r;
   std::vector<NodeResult> results;
   for (size_t i = 0; i < plan.jobs.size(); ++i) {
     auto group = groups.find(plan.jobs[i].node);
-    if (group == groups.end() || group->first.empty()) {
+    if (i < first_sn_job || group == groups.end() || group->first.empty()) {
       results.push_back(outcome.results[i]);
       continue;
     }
@@ -212,8 +254,16 @@ std::vector<NodeResult> HierarchyResults(
   return results;
 }
 
-int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
+// Every job that talks to a node ends by closing its shared connection.
+void CloseSharedConnections(const Options& o, Plan* plan) {
+  for (auto& job : plan->jobs) {
+    if (!job.steps.empty()) job.steps.push_back(CloseSharedConnectionStep(o, job.node));
+  }
+}
+
+int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& env,
               const std::vector<std::string>& nodes) {
+  Options o = options;
   SyncList list;
   std::string error;
   if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
@@ -222,7 +272,7 @@ int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
   // directly.
   std::map<std::string, std::vector<std::string>> groups;
   if (db.loaded && o.source_prefix.empty()) {
-    groups = NodesByServiceNode(db, nodes);
+    groups = NodesByServiceNode(db, nodes, UnreachablePoolMembers(o, db, nodes));
   } else {
     groups[""] = nodes;
   }
@@ -232,6 +282,7 @@ int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
   }
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
+  o.control_dir = work.path();
   SyncPlanInput in;
   in.options = &o;
   in.db = &db;
@@ -245,12 +296,14 @@ int SyncFiles(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
   if (o.stage_only) {
     for (const auto& n : groups[""]) plan.jobs.push_back({n, {}});  // skipped
   }
+  CloseSharedConnections(o, &plan);
+  size_t first_sn_job = plan.jobs.size();
   if (!AddServiceNodeJobs(o, db, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
   ShowWarnings(warnings);
   if (o.stage_only) return Execute(o, plan);
   return Execute(o, plan, [&](const RunOutcome& outcome, Reporter* reporter) {
-    return HierarchyResults(outcome, plan, groups, reporter);
+    return HierarchyResults(outcome, plan, first_sn_job, groups, reporter);
   });
 }
 
@@ -325,18 +378,6 @@ bool ReadExcludeLists(const std::vector<std::string>& files,
   return true;
 }
 
-// The synclists of the nodes each service node serves, parsed.
-bool LoadNodeSyncLists(const ClusterDb& db, std::map<std::string, SyncList>* lists,
-                       std::string* error) {
-  for (const auto& [name, image] : db.osimages) {
-    for (const auto& path : image.synclists) {
-      if (lists->count(path)) continue;
-      if (!LoadSyncList(path, &(*lists)[path], error)) return false;
-    }
-  }
-  return true;
-}
-
 // --sn: mirror paths to service nodes, and in the same pass stage the
 // synclist files of the nodes each one serves.
 int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
@@ -347,6 +388,7 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   in.options = &o;
   in.db = &db;
   if (!ExpandNodeRange(o.sn_range, db, env, &in.sns, &error)) return Fail(kExitUsage, error);
+  if (in.sns.empty()) return Fail(kExitUsage, "no service nodes in '" + o.sn_range + "'");
   in.paths = o.operands;
   if (in.paths.empty()) in.paths.push_back(db.site.installdir);
   for (auto& p : in.paths) {
@@ -360,11 +402,11 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   if (o.default_excludes) lists.insert(lists.begin(), ShippedList(environment, "install.exclude"));
   if (!ReadExcludeLists(lists, &in.patterns, &error)) return Fail(kExitUsage, error);
   std::map<std::string, SyncList> synclists;
-  if (!LoadNodeSyncLists(db, &synclists, &error)) return Fail(kExitUsage, error);
   std::vector<std::string> notes;
   Plan plan = MakeMirrorPlan(in, &notes);
   WorkDir work;
   std::string sndir = db.site.sn_sync_file_dir;
+  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
   for (auto& job : plan.jobs) {
     std::vector<const SyncList*> needed;
     std::vector<std::string> cns = NodesServedBy(db, job.node);
@@ -373,7 +415,10 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
       const Node* n = db.FindNode(cn);
       const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
       for (const auto& path : img ? img->synclists : std::vector<std::string>{}) {
-        if (names.insert(path).second) needed.push_back(&synclists[path]);
+        if (!names.insert(path).second) continue;
+        if (!synclists.count(path) && !LoadSyncList(path, &synclists[path], &error))
+          return Fail(kExitUsage, error);
+        needed.push_back(&synclists[path]);
       }
     }
     if (needed.empty() || o.dry_run) continue;

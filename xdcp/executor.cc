@@ -347,7 +347,7 @@ class Executor {
       // rsync says so when it makes a missing destination directory.
       if (line.compare(0, 18, "created directory ") == 0) return;
     }
-    reporter_->Output(plan_.jobs[run.job].node, line);
+    if (!step.quiet) reporter_->Output(plan_.jobs[run.job].node, line);
     run.tail.push_back(std::move(line));
     if (run.tail.size() > kTailLines) run.tail.pop_front();
   }
@@ -403,6 +403,7 @@ class Executor {
     const Step& step = plan_.jobs[run->job].steps[run->step];
     std::vector<std::string> tail(run->tail.begin(), run->tail.end());
     Classified c = ClassifyStep(step.kind, outcome, tail);
+    if (step.may_fail && !outcome.timed_out) c = {};
     bool more = run->step + 1 < plan_.jobs[run->job].steps.size();
     // Once interrupted, a node whose work is not complete is interrupted,
     // whatever its last step did; a node that just finished is ok.

@@ -168,7 +168,12 @@ bool CheckModes(Options* o, std::string* error) {
       return *error = "-i takes no noderange or file operands", false;
     return true;
   }
-  if (!o->sn_range.empty()) return true;  // operands are paths to mirror
+  if (!o->sn_range.empty()) {  // operands are paths to mirror
+    if (copier != "rsync") return *error = "--sn needs rsync as the remote copy command", false;
+    if (!o->synclist.empty() || o->pull || o->recursive || o->stage_only || o->expand)
+      return *error = "--sn takes no -F, -P, -R, -s or --expand", false;
+    return true;
+  }
   if (o->operands.empty())
     return *error = "node range not specified, see xdcp(1)", false;
   o->noderange = o->operands.front();

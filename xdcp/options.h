@@ -45,6 +45,9 @@ struct Options {
   bool force = false;                 // --force: --delete without a cap
   bool default_excludes = true;       // --no-default-excludes turns off
   std::string remote_xdcp = "xdcp";   // --remote-xdcp, XDCP_REMOTE_XDCP
+  // Set by xdcp for runs of many commands per node (-F): where ssh keeps
+  // the sockets of one shared connection per node (ControlMaster).
+  std::string control_dir;
   // Internal, used between xdcp on the management node and on an SN:
   std::string source_prefix;          // --source-prefix: staged sources
   bool report_results = false;        // --report-results: result records

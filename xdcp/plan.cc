@@ -45,7 +45,7 @@ std::vector<std::string> CopyHead(const Options& o, bool follow_links) {
     // remote shell, so spaces and metacharacters arrive byte-exact.
     argv.push_back("--protect-args");
     for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
-    argv.insert(argv.end(), {"-e", Join(SshCommand(o), " ")});
+    argv.insert(argv.end(), {"-e", SshCommandLine(o)});
   } else {
     for (const auto& t : SshCommand(o)) {
       if (t != "ssh") argv.push_back(t);
@@ -83,8 +83,36 @@ Plan NewPlan(const Options& o) {
 }  // namespace
 
 std::vector<std::string> SshCommand(const Options& o) {
-  return {"ssh", "-o", "BatchMode=yes", "-o",
-          "ConnectTimeout=" + std::to_string(o.connect_timeout)};
+  std::vector<std::string> argv{"ssh", "-o", "BatchMode=yes", "-o",
+                                "ConnectTimeout=" + std::to_string(o.connect_timeout)};
+  if (!o.control_dir.empty()) {
+    // One login per node for all of its rsync runs and scripts: the first
+    // command becomes the master, the others share its connection. An idle
+    // master goes away by itself, so an interrupted run leaves none behind
+    // for long.
+    argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o",
+                             "ControlPath=" + o.control_dir + "/%C", "-o",
+                             "ControlPersist=10"});
+  }
+  return argv;
+}
+
+std::string SshCommandLine(const Options& o) { return Join(SshCommand(o), " "); }
+
+std::string RemotePath(const Options& o, const std::string& node,
+                       const std::string& path) {
+  return Remote(o, node, path);
+}
+
+Step CloseSharedConnectionStep(const Options& o, const std::string& node) {
+  Step s;
+  s.kind = StepKind::kRemote;
+  s.argv = {"ssh", "-o", "ControlPath=" + o.control_dir + "/%C", "-O", "exit",
+            "--", node};
+  s.what = "close the shared connection to " + node;
+  s.may_fail = true;
+  s.quiet = true;
+  return s;
 }
 
 Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,

@@ -49,6 +49,8 @@ struct Step {
   // from xdcp --report-results on a service node); other lines are shown
   // as they come, already prefixed with their node's name.
   bool relays_results = false;
+  bool may_fail = false;  // a failure does not fail the node
+  bool quiet = false;     // its output is not shown
   // kLocal: the work; returns "" or what went wrong.
   std::function<std::string()> local;
 };
@@ -72,8 +74,20 @@ struct LocalSource {
   bool symlink = false;
 };
 
-// The ssh argv prefix every command uses (BatchMode, ConnectTimeout).
+// The ssh argv prefix every command uses (BatchMode, ConnectTimeout, and
+// connection sharing when o.control_dir is set).
 std::vector<std::string> SshCommand(const Options& o);
+
+// The same as one string, for rsync -e.
+std::string SshCommandLine(const Options& o);
+
+// `user@node:path`, or `node:path` without -l.
+std::string RemotePath(const Options& o, const std::string& node,
+                       const std::string& path);
+
+// The step that closes a node's shared ssh connection at the end of its
+// job (see Options::control_dir); it may fail and says nothing.
+Step CloseSharedConnectionStep(const Options& o, const std::string& node);
 
 // Plain push: copies `sources` to `target` on every node.
 Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,

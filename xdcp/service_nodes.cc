@@ -17,21 +17,7 @@
 namespace xdcp {
 namespace {
 
-std::string SingleQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string SshString(const Options& o) {
-  std::string ssh;
-  for (const auto& t : SshCommand(o)) ssh += (ssh.empty() ? "" : " ") + t;
-  return ssh;
-}
-
-std::string Remote(const Options& o, const std::string& node, const std::string& path) {
-  return (o.user.empty() ? "" : o.user + "@") + node + ":" + path;
-}
+std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
 
 std::vector<std::pair<std::string, std::string>> VarsOf(const ClusterDb& db,
                                                         const std::string& node) {
@@ -48,6 +34,11 @@ bool Glob(const std::string& pattern, std::vector<std::string>* out) {
   for (size_t i = 0; found && i < g.gl_pathc; ++i) out->push_back(g.gl_pathv[i]);
   globfree(&g);
   return found;
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 bool IsDir(const std::string& path) {
@@ -98,15 +89,35 @@ long CountFiles(const std::string& root) {
 }  // namespace
 
 std::map<std::string, std::vector<std::string>> NodesByServiceNode(
-    const ClusterDb& db, const std::vector<std::string>& nodes) {
+    const ClusterDb& db, const std::vector<std::string>& nodes,
+    const std::set<std::string>& down) {
   std::map<std::string, std::vector<std::string>> groups;
   for (const auto& name : nodes) {
     const Node* n = db.FindNode(name);
-    std::string sn = n && !n->servicenodes.empty() ? n->servicenodes[0] : "";
+    std::string sn;
+    if (n && !n->servicenodes.empty()) {
+      sn = n->servicenodes[0];  // if the whole pool is down, its first
+      for (const auto& member : n->servicenodes) {
+        if (!down.count(member)) {
+          sn = member;
+          break;
+        }
+      }
+    }
     if (sn == db.site.master) sn.clear();  // served by the management node
     groups[sn].push_back(name);
   }
   return groups;
+}
+
+std::vector<std::string> PooledServiceNodes(const ClusterDb& db,
+                                            const std::vector<std::string>& nodes) {
+  std::set<std::string> out;
+  for (const auto& name : nodes) {
+    const Node* n = db.FindNode(name);
+    if (n && n->servicenodes.size() > 1) out.insert(n->servicenodes.begin(), n->servicenodes.end());
+  }
+  return {out.begin(), out.end()};
 }
 
 std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& sn) {
@@ -158,10 +169,13 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
     return false;
   }
   step->kind = StepKind::kCopy;
-  step->argv = {o.rcp, "-a", "-r", "-H", "-R", "--from0", "--files-from=" + list_file,
-                "--protect-args", "-e", SshString(o),
+  // Staging is always rsync: the service node must have it, whatever
+  // copies the files from there on.
+  std::string rsync = Basename(o.rcp) == "rsync" ? o.rcp : "rsync";
+  step->argv = {rsync, "-a", "-r", "-H", "-R", "--from0", "--files-from=" + list_file,
+                "--protect-args", "-e", SshCommandLine(o),
                 "--rsync-path=mkdir -p -- " + SingleQuote(dir) + " && rsync", "/",
-                Remote(o, sn, dir + "/")};
+                RemotePath(o, sn, dir + "/")};
   step->what = "stage " + std::to_string(files.size()) + " files in " + sn + ":" + dir;
   return true;
 }
@@ -213,7 +227,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
     for (const auto& raw : in.paths) {
       std::string root = Trimmed(raw);
       Step s;
-      s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshString(o),
+      s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshCommandLine(o),
                 kChangeFormat};
       if (o.dry_run) s.argv.push_back("--dry-run");
       if (o.delete_extra) {
@@ -229,9 +243,11 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       for (const auto& p : patterns) s.argv.push_back("--exclude=" + p);
       note += (note.empty() ? "" : "; ") + root + ": " +
               std::to_string(patterns.size()) + " exclusions";
-      s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
+      if (!o.dry_run) {
+        s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
+      }
       s.argv.push_back(root + "/");
-      s.argv.push_back(Remote(o, sn, root + "/"));
+      s.argv.push_back(RemotePath(o, sn, root + "/"));
       s.change_roots = {{"", root, false}};
       s.what = "mirror " + root;
       job.steps.push_back(std::move(s));

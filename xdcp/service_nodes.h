@@ -19,6 +19,7 @@
 #define XDCP_SERVICE_NODES_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,16 @@ namespace xdcp {
 
 constexpr char kResultMarker[] = "xdcp-result: ";
 
-// Nodes grouped by the SN that serves them (the first of a pool); nodes
-// served by the management node are under "".
+// Nodes grouped by the SN that serves them: the first member of the pool
+// that is not in `down`; nodes served by the management node are under "".
 std::map<std::string, std::vector<std::string>> NodesByServiceNode(
-    const ClusterDb& db, const std::vector<std::string>& nodes);
+    const ClusterDb& db, const std::vector<std::string>& nodes,
+    const std::set<std::string>& down = {});
+
+// The SNs worth checking before choosing: members of pools of `nodes` that
+// have more than one member.
+std::vector<std::string> PooledServiceNodes(const ClusterDb& db,
+                                            const std::vector<std::string>& nodes);
 
 // Every node of the database that `sn` serves (any member of its pool).
 std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& sn);

@@ -70,24 +70,13 @@ std::vector<std::string> RsyncHead(const Options& o, bool follow) {
   std::vector<std::string> argv{o.rcp, "-r", follow ? "-L" : "-l", "-p", "-t",
                                 "-o", "-g", "--protect-args"};
   for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
-  std::string ssh;
-  for (const auto& t : SshCommand(o)) ssh += (ssh.empty() ? "" : " ") + t;
-  argv.insert(argv.end(), {"-e", ssh});
+  argv.insert(argv.end(), {"-e", SshCommandLine(o)});
   std::istringstream extra(o.node_opts);
   for (std::string t; extra >> t;) argv.push_back(t);
   return argv;
 }
 
-std::string Remote(const Options& o, const std::string& node,
-                   const std::string& path) {
-  return (o.user.empty() ? "" : o.user + "@") + node + ":" + path;
-}
-
-std::string SingleQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
 
 std::vector<ChangeRoot> ChangeRoots(const Transfer& t) {
   std::vector<ChangeRoot> roots;
@@ -123,7 +112,7 @@ Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
     if (!IsRsync(o) && src.back() == '/') src += '.';
     s.argv.push_back(src[0] == '-' ? "./" + src : src);
   }
-  s.argv.push_back(Remote(o, node, dest));
+  s.argv.push_back(RemotePath(o, node, dest));
   s.what = "copy to " + dest;
   for (const auto& src : t.sources) s.what += (src == t.sources[0] ? " from " : " ") + src;
   return s;
@@ -172,7 +161,7 @@ void EditSteps(const Options& o, const std::string& node,
                std::vector<Step>* steps) {
   Step fetch;
   fetch.argv = RsyncHead(o, false);
-  fetch.argv.push_back(Remote(o, node, target));
+  fetch.argv.push_back(RemotePath(o, node, target));
   fetch.argv.push_back(workfile);
   fetch.what = what + ": fetch " + target + " (it must exist on the node)";
   steps->push_back(fetch);
@@ -196,7 +185,7 @@ void EditSteps(const Options& o, const std::string& node,
   push.argv = RsyncHead(o, false);
   push.argv.push_back("-c");
   push.argv.push_back(workfile + ".new");
-  push.argv.push_back(Remote(o, node, target));
+  push.argv.push_back(RemotePath(o, node, target));
   push.what = what + ": write " + target;
   steps->push_back(push);
 }

@@ -93,7 +93,7 @@ xdcp --sn sn1,sn2 -t 12 --connect-timeout 30 /install
 check "an SN frozen under -t is timed out, the other SN is fine" eval \
   'rc_is 1 && err_has "Error: sn2: timeout: timed out" && err_has "xdcp: ok: sn1"'
 check "a long run never looks hung: progress lines without a terminal" \
-  err_has "xdcp: progress: sn2: running 1"
+  err_has "xdcp: progress: sn2: running "
 check "... and nothing is left running" no_leftovers
 
 # Hierarchical -F: the xCAT updatenode_f_F_hierarchy case.
@@ -130,6 +130,19 @@ check "an SN that is down: its nodes are blocked by SN, exit 1" eval \
 check "... the other SN's nodes and the flat node succeed" eval \
   'same_file $WORK/src/hosts cn5 /tmp/h5 && same_file $WORK/src/hosts cn6 /tmp/h5 && same_file $WORK/src/hosts cn1 /tmp/h5'
 check "... one result per node in the summary" err_has "xdcp: 5 nodes: 3 ok, 2 failed"
+
+# A pool: cn9 is served by sn2 first, then sn1. With sn2 down, sn1 delivers.
+sed -i 's|<node name="cn1" groups="compute"/>|<node name="cn1" groups="compute"/><node name="cn9" servicenode="sn2,sn1"/>|' /etc/xcat/nodelist.xml
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
+xdcp cn9 -F $WORK/two.synclist
+"$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
+check "a pool with its first SN down: the next member delivers, with a warning" eval \
+  'rc_is 0 && same_file $WORK/src/hosts cn9 /tmp/h5 && err_has "Warning: service node sn2 is not reachable"'
+xdcp sn1,cn5,cn6 -F $WORK/two.synclist
+check "an SN and its own nodes in one range: one result each" eval \
+  'rc_is 0 && err_has "xdcp: 3 nodes: 3 ok" && same_file $WORK/src/hosts sn1 /tmp/h5'
+xdcp --sn 'nosuch[1-0]' /install
+check "an empty service-node range is an error" eval 'rc_is 2'
 
 XDCP_REMOTE_XDCP=/nonexistent/xdcp xdcp cn5 -F $WORK/two.synclist
 check "xdcp missing on an SN fails its nodes with a message saying so" eval \

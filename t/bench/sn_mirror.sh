@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# t/bench/sn_mirror.sh - service-node mirror benchmark for `xdcp --sn`.
+#
+# Starts its own loopback cluster (t/cluster/cluster.sh: mn + sn1..snN),
+# builds a synthetic /install in mn (many small files, some 1-10 MB files,
+# a netboot rootimg tree with symlinks and hard links), and mirrors it to
+# every SN with each runner, three times per runner:
+#   cold  SNs' /install emptied first
+#   warm  nothing changed
+#   1%    1% of the files touched and modified (appended to) on mn
+# Runners (all from mn's view, all rsync -a -H over ssh, fan-out 64):
+#   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
+#   rsync&    plain rsync -aH per SN, all started at once (& + wait)
+#   rsync-seq plain rsync -aH per SN, one after another
+#   prsync    parallel-rsync -h HOSTS -p 64 -a -X -H   (pssh; -H there is a host)
+#   clush     clush -w sn[1-N] -f 64 -R exec rsync -aH /install/ %h:/install/
+# Every ssh started in mn goes through a PATH wrapper that counts it, so the
+# table shows the management node's ssh connections per run.
+#
+#   t/bench/sn_mirror.sh
+#   MB=200 FILES=20000 SNS=8 t/bench/sn_mirror.sh
+#
+# Env: MB (approx. total size, default 500), FILES (approx. file count,
+# default 20000), SNS (default 8), XDCP_TEST_NET (default 127.80.0),
+# STATEDIR (default build/snbench-cluster), OUT (markdown table file).
+# Timings never make it fail; it exits non-zero only if a command fails
+# or a mirror is not identical to mn's /install after a run.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XDCP=${XDCP:-$top/build/xdcp}
+MB=${MB:-500}
+FILES=${FILES:-20000}
+SNS=${SNS:-8}
+export XDCP_TEST_NET=${XDCP_TEST_NET:-127.80.0}
+S=${STATEDIR:-$top/build/snbench-cluster}
+OUT=${OUT:-$top/build/sn_mirror.md}
+C=$top/t/cluster/cluster.sh
+
+die() { echo "sn_mirror.sh: $*" >&2; exit 1; }
+[[ -x $XDCP ]] || die "no $XDCP"
+for b in rsync parallel-rsync clush python3; do
+    command -v $b >/dev/null || die "no $b (apt-get install -y rsync pssh clustershell python3)"
+done
+unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
+      DCP_NODE_OPTS DSH_NODE_OPTS
+
+sns=(); for ((i = 1; i <= SNS; i++)); do sns+=("sn$i"); done
+snlist=$(IFS=,; echo "${sns[*]}")
+
+trap '"$C" down "$S" || true' EXIT
+"$C" up "$S" mn "${sns[@]}" >/dev/null
+on() { "$C" on "$S" "$@"; }
+MNI=$S/hosts/mn/install
+
+# ---------------------------------------------------------- ssh counter --
+# Lives in the build tree (shared by all hosts); mn's PATH gets it first.
+W=$S/wrap
+mkdir -p "$W"
+cat >"$W/ssh" <<EOF
+#!/bin/sh
+echo x >>"$S/ssh.count"
+exec /usr/bin/ssh "\$@"
+EOF
+chmod +x "$W/ssh"
+export PATH="$W:$PATH"
+hash -r
+
+# --------------------------------------------------------- synthetic tree --
+# Written from outside into STATEDIR/hosts/mn/install (= mn's /install).
+gen() {
+python3 - "$MNI" "$MB" "$FILES" <<'EOF'
+import os, random, sys
+root, mb, nfiles = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rnd = random.Random(42)
+total = mb * 1024 * 1024
+blob = os.urandom(12 * 1024 * 1024)          # random (incompressible) content
+def put(p, n):
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    off = rnd.randrange(0, len(blob) - n)
+    with open(p, 'wb') as f: f.write(blob[off:off + n])
+    return n
+used = 0; count = 0
+# ~45% of the bytes in 1-10 MB files (ISO-ish content, kernels, initrds)
+big = 0
+while used < total * 0.45:
+    used += put(f"{root}/post/otherpkgs/rhels8/x86_64/big{big:03d}.rpm",
+                rnd.randrange(1 << 20, 10 << 20)); big += 1; count += 1
+# rootimg tree: 25% of the files, ~25% of the bytes, plus symlinks + hard links
+img = f"{root}/netboot/rhels8/x86_64/compute/rootimg"
+nimg = nfiles // 4
+per = int(total * 0.25 / nimg)
+for i in range(nimg):
+    d = f"{img}/usr/{['lib','lib64','bin','share/doc','share/locale'][i % 5]}/d{i // 50:03d}"
+    used += put(f"{d}/f{i:05d}", max(1, int(rnd.expovariate(1 / per)))); count += 1
+    if i % 10 == 0:
+        os.symlink(f"f{i:05d}", f"{d}/l{i:05d}")
+    if i % 100 == 0:
+        os.link(f"{d}/f{i:05d}", f"{d}/h{i:05d}")
+os.symlink("usr/lib", f"{img}/lib"); os.symlink("usr/lib64", f"{img}/lib64")
+os.symlink("usr/bin", f"{img}/bin")
+# many small files: the rest of the count and bytes (repos, postscripts, ...)
+nsmall = max(1, nfiles - count)
+per = max(1, int((total - used) / nsmall))
+for i in range(nsmall):
+    d = f"{root}/{['rhels8/x86_64/Packages','postscripts','custom/install','kits/repo'][i % 4]}/d{i // 200:03d}"
+    used += put(f"{d}/s{i:05d}", max(1, int(rnd.expovariate(1 / per)))); count += 1
+print(f"generated {count} files, {used / 1048576:.0f} MB")
+EOF
+}
+
+# Touch and modify 1% of the regular files (not hard links' second names).
+change1() {
+python3 - "$MNI" "$1" <<'EOF'
+import os, random, sys, time
+root, seed = sys.argv[1], int(sys.argv[2])
+files = []
+for dp, dn, fn in os.walk(root):
+    for f in fn:
+        p = os.path.join(dp, f)
+        if not os.path.islink(p): files.append(p)
+files.sort()
+pick = random.Random(seed).sample(files, max(1, len(files) // 100))
+for p in pick:
+    with open(p, 'ab') as f: f.write(b"changed %d\n" % seed)
+print(f"changed {len(pick)} of {len(files)} files")
+EOF
+}
+
+# ------------------------------------------------------------- runners --
+printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
+run_xdcp() {
+    XDCP_DATADIR=$top on mn "$XDCP" --sn "$snlist" --no-default-excludes /install \
+        >"$S/last.out" 2>&1
+}
+run_par() {
+    on mn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ & done
+                   r=0; for j in $(jobs -p); do wait $j || r=1; done; exit $r' \
+        >"$S/last.out" 2>&1
+}
+run_seq() {
+    on mn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ || exit 1; done' \
+        >"$S/last.out" 2>&1
+}
+run_prsync() {
+    on mn parallel-rsync -h /tmp/sns -p 64 -t 0 -a -X -H /install/ /install/ \
+        >"$S/last.out" 2>&1
+}
+run_clush() {
+    on mn clush -S -w "sn[1-$SNS]" -f 64 -R exec rsync -aH /install/ %h:/install/ \
+        >"$S/last.out" 2>&1
+}
+
+reset_sns() {
+    for h in "${sns[@]}"; do on "$h" sh -c 'rm -rf /install/* /install/.[!.]* 2>/dev/null; true'; done
+}
+# Mirrors must equal mn's /install (content, symlinks, hard links).
+verify() {
+    local h d
+    d=$(cd "$MNI" && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | sort | md5sum)
+    for h in "${sns[@]}"; do
+        [[ $(cd "$S/hosts/$h/install" && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | sort | md5sum) == "$d" ]] \
+            || die "$1: $h's /install differs from mn's"
+    done
+}
+# timed NAME PHASE: runs run_NAME, records wall time and ssh count.
+declare -A T N
+timed() {
+    local t0 t1
+    : >"$S/ssh.count"
+    sync   # flush the previous run's writeback; page cache stays warm
+    t0=$(date +%s.%N)
+    "run_$1" || { cat "$S/last.out" >&2; die "$1 $2 failed"; }
+    t1=$(date +%s.%N)
+    T[$1,$2]=$(echo "$t1 - $t0" | bc -l)
+    N[$1,$2]=$(wc -l <"$S/ssh.count")
+    verify "$1 $2"
+    printf '%-10s %-5s %7.2f s  %3d ssh\n' "$1" "$2" "${T[$1,$2]}" "${N[$1,$2]}" >&2
+}
+
+# ---------------------------------------------------------------- main --
+load0=$(cut -d" " -f1-3 /proc/loadavg)
+echo "generating ${MB} MB / ${FILES} files in mn:/install ..." >&2
+gen >&2
+read -r nf sz < <(cd "$MNI" && echo "$(find . -type f | wc -l) $(du -sm . | cut -f1)")
+echo "tree: $nf files, $sz MB on disk, $(find "$MNI" -type l | wc -l) symlinks" >&2
+
+RUNNERS=(par xdcp prsync clush seq)
+seed=1
+for r in "${RUNNERS[@]}"; do
+    reset_sns
+    timed "$r" cold
+    timed "$r" warm
+    change1 $((seed++)) >&2
+    timed "$r" 1pct
+done
+# xdcp's -T argv, for the record
+XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 \
+    | grep -m1 'TRACE: sn1: ' >"$S/xdcp.argv" || true
+
+# --------------------------------------------------------------- table --
+declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
+    [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
+    [clush]="clush -R exec rsync")
+ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
+{
+    echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs; one run per cell;"
+    echo "page cache warm, sync before each run. loadavg at start: $load0, at end: $(cut -d" " -f1-3 /proc/loadavg)"
+    echo
+    echo "| runner | cold s | warm s | 1% s | cold x | warm x | 1% x | ssh (cold/warm/1%) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
+    for r in xdcp par seq prsync clush; do
+        printf '| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s/%s/%s |\n' "${NAME[$r]}" \
+            "${T[$r,cold]}" "${T[$r,warm]}" "${T[$r,1pct]}" \
+            "$(ratio $r cold)" "$(ratio $r warm)" "$(ratio $r 1pct)" \
+            "${N[$r,cold]}" "${N[$r,warm]}" "${N[$r,1pct]}"
+    done
+    echo
+    echo "x = wall time / all-at-once rsync's. Targets (informational):"
+    for p in cold warm; do
+        lim=$(echo "${T[par,$p]} * 1.05" | bc -l)
+        v1=MISS; (( $(echo "${T[xdcp,$p]} <= $lim" | bc) )) && v1=PASS
+        v2=MISS; (( $(echo "${T[xdcp,$p]} < ${T[prsync,$p]} && ${T[xdcp,$p]} < ${T[clush,$p]}" | bc) )) && v2=PASS
+        echo "- $p: xdcp ≤ 1.05x all-at-once rsync: **$v1**; ahead of prsync and clush: **$v2**"
+    done
+    echo
+    echo "xdcp's rsync argv (-T): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"
+} >"$OUT"
+cat "$OUT"
