@@ -41,6 +41,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <random>
 
 #include "classify.h"
 #include "service_nodes.h"
@@ -74,6 +75,8 @@ struct NodeRun {
   std::deque<std::string> tail;
   std::set<std::string> changed;  // local sources changed on this node
   int files_changed = 0;
+  int attempt = 0;      // retries of the current step so far
+  bool waiting = false;  // between two attempts: no child running
   long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
 };
@@ -411,9 +414,13 @@ class Executor {
       c = {FailureClass::kInterrupted,
            std::string("stopped by ") + strsignal(interrupted_)};
     }
+    if (Transient(c) && run->attempt < config_.retries && !interrupted_) {
+      return Retry(run, c.reason);
+    }
     if (c.failure == FailureClass::kNone) {
       if (more) {
         ++run->step;
+        run->attempt = 0;
         return SpawnStep(run);
       }
       return Finish(run, BaseResult(*run));
@@ -425,6 +432,39 @@ class Executor {
     r.failed_step = step.what;
     r.exit_code = outcome.exit_code;
     r.last_lines = std::move(tail);
+    Finish(run, std::move(r));
+  }
+
+  // sshd drops connections beyond MaxStartups before authentication; such
+  // a refusal says nothing about the node and is worth another try.
+  static bool Transient(const Classified& c) {
+    return c.failure == FailureClass::kUnreachable &&
+           (c.reason == "connection closed by remote host" ||
+            c.reason == "connection reset by remote host");
+  }
+
+  // Runs the same step again after a jittered, growing pause.
+  void Retry(const std::shared_ptr<NodeRun>& run, const std::string& why) {
+    ++run->attempt;
+    int ms = config_.retry_base_ms * (1 << (run->attempt - 1));
+    ms += static_cast<int>(jitter_() % static_cast<unsigned>(ms + 1));
+    reporter_->Trace(plan_.jobs[run->job].node,
+                     {"retry", std::to_string(run->attempt), "of",
+                      std::to_string(config_.retries), "in", std::to_string(ms) + "ms:", why});
+    run->waiting = true;
+    run->grace.expires_after(std::chrono::milliseconds(ms));
+    run->grace.async_wait([this, run](const boost::system::error_code& ec) {
+      if (ec || active_.count(run->job) == 0) return;
+      run->waiting = false;
+      SpawnStep(run);
+    });
+  }
+
+  void FinishInterrupted(const std::shared_ptr<NodeRun>& run) {
+    NodeResult r = BaseResult(*run);
+    r.state = NodeState::kFailed;
+    r.failure = FailureClass::kInterrupted;
+    r.reason = std::string("stopped by ") + strsignal(interrupted_);
     Finish(run, std::move(r));
   }
 
@@ -452,7 +492,14 @@ class Executor {
 
   void Interrupt(int sig) {
     if (!interrupted_) interrupted_ = sig;
-    for (auto& entry : active_) Kill(entry.second);
+    auto active = active_;  // Finish() changes active_
+    for (auto& entry : active) {
+      if (entry.second->waiting) {
+        FinishInterrupted(entry.second);  // no child to stop
+      } else {
+        Kill(entry.second);
+      }
+    }
     for (; next_job_ < plan_.jobs.size(); ++next_job_) {
       NodeResult r;
       r.node = plan_.jobs[next_job_].node;
@@ -509,6 +556,7 @@ class Executor {
   asio::steady_timer ticker_;
   Clock::time_point started_;
   size_t failed_ = 0;
+  std::minstd_rand jitter_{static_cast<unsigned>(getpid())};
   long long files_done_ = 0;
   long long bytes_done_ = 0;
   size_t next_job_ = 0;

@@ -20,6 +20,8 @@ struct RunOutcome {
 struct ExecutorConfig {
   int kill_grace_ms = 2000;  // SIGTERM to SIGKILL
   int eof_grace_ms = 2000;   // after exit, how long a pipe may stay open
+  int retries = 4;           // of a step refused before authentication
+  int retry_base_ms = 250;   // first pause; doubles, plus up to as much jitter
 };
 
 // Runs every job of `plan`, reporting through `reporter`, and returns when

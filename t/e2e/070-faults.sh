@@ -1,0 +1,41 @@
+#!/bin/bash
+# Faults: sshd dropping connections beyond MaxStartups (retries), a full
+# disk on the target, a refused key. Exact class, honest exit status, no
+# process left, no partial file visible.
+. "$(dirname "$0")/lib.sh"
+STATE=$XDCP_CLUSTER/hosts
+
+echo payload >"$WORK/file"
+# 20 names for cn1, whose sshd accepts 2 unauthenticated connections.
+addr=$("$CLUSTER" addr "$XDCP_CLUSTER" cn1)
+cp /etc/hosts "$WORK/hosts.orig"
+echo "$addr $(for i in $(seq 1 20); do printf 'alias%s ' $i; done)" >>/etc/hosts
+cfg=$STATE/cn1/etc/sshd_config
+cp "$cfg" "$WORK/sshd_config.orig"
+sed -i 's/^MaxStartups.*/MaxStartups 2:100:2/' "$cfg"
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
+xdcp 'alias[1-20]' -f 32 -T "$WORK/file" /tmp/retried
+cp "$WORK/sshd_config.orig" "$cfg"
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
+cp "$WORK/hosts.orig" /etc/hosts
+check "MaxStartups 2 with fan-out 32 over 20 names: all succeed through retries" eval \
+  'rc_is 0 && err_has "xdcp: 20 nodes: 20 ok"'
+check "... and the retries are visible with -T" eval 'grep -q "^TRACE: alias[0-9]*: retry 1 of 4" $WORK/out'
+
+# A full disk: a 1 MB file system on cn2.
+on cn2 sh -c 'mkdir -p /tmp/full && mount -t tmpfs -o size=64k tmpfs /tmp/full'
+head -c 1000000 /dev/urandom >"$WORK/big"
+xdcp cn2,cn3 "$WORK/big" /tmp/full/big
+check "a full disk fails that node as transfer: disk full" eval \
+  'rc_is 1 && err_has "Error: cn2: transfer: disk full"'
+check "... no partial file is visible" eval '! on cn2 sh -c "ls -A /tmp/full | grep -q ."'
+on cn2 umount -l /tmp/full
+
+# A refused key.
+keys=$STATE/cn4/root/.ssh/authorized_keys
+mv "$keys" "$WORK/keys"
+xdcp cn4 "$WORK/file" /tmp/x
+mv "$WORK/keys" "$keys"
+check "a refused key is class auth, exit 1" eval 'rc_is 1 && err_has "Error: cn4: auth: authentication refused"'
+check "nothing is left running" no_leftovers
+finish
