@@ -1,6 +1,9 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,12 +73,69 @@ std::string Get(const std::map<std::string, std::string>& env, const char* k) {
   return it == env.end() ? "" : it->second;
 }
 
+// Raises the open-file limit as far as allowed and caps the fan-out to
+// what it permits: each running copy holds one pipe here, plus a few
+// while it starts.
+int FanoutWithinFileLimit(int fanout) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return fanout;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  long cap = (static_cast<long>(rl.rlim_cur) - 64) / 4;
+  if (cap < 1) cap = 1;
+  if (fanout <= cap) return fanout;
+  fprintf(stderr, "Warning: fan-out %d needs more open files than allowed (%ld); using %ld\n",
+          fanout, static_cast<long>(rl.rlim_cur), cap);
+  return static_cast<int>(cap);
+}
+
+// One xdcp at a time per target on this management node: a run holds a
+// lock for each node it works on, and a second run that finds a node
+// locked reports it instead of writing half-states next to the first.
+class TargetLocks {
+ public:
+  ~TargetLocks() {
+    for (int fd : fds_) close(fd);
+  }
+  // Replaces the steps of jobs whose node is locked by another run.
+  void Take(Plan* plan) {
+    const char* dir = "/run/lock/xdcp";
+    mkdir("/run/lock", 0755);
+    mkdir(dir, 0755);
+    for (auto& job : plan->jobs) {
+      // A node can have two jobs in one run (its own, and as an SN).
+      if (job.steps.empty() || !held_.insert(job.node).second) continue;
+      std::string path = std::string(dir) + "/" + job.node + ".lock";
+      int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) continue;  // no lock directory: run unguarded
+      if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        fds_.push_back(fd);
+        continue;
+      }
+      close(fd);
+      Step busy;
+      busy.kind = StepKind::kLocal;
+      busy.what = "lock " + path;
+      std::string node = job.node;
+      busy.local = [node] { return "sync already in progress for " + node; };
+      job.steps = {busy};
+    }
+  }
+
+ private:
+  std::vector<int> fds_;
+  std::set<std::string> held_;
+};
+
 // Turns what ran into the results the user sees; hierarchical runs replace
 // service-node jobs by the results of the nodes behind them.
 using Finalize =
     std::function<std::vector<NodeResult>(const RunOutcome&, Reporter*)>;
 
-int Execute(const Options& o, const Plan& plan, const Finalize& finalize = nullptr,
+int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
             bool show_plan_only = true) {
   ReportStyle style;
   style.trace = o.trace || o.dry_run;
@@ -89,6 +149,9 @@ int Execute(const Options& o, const Plan& plan, const Finalize& finalize = nullp
     }
     return kExitOk;
   }
+  plan.fanout = FanoutWithinFileLimit(plan.fanout);
+  TargetLocks locks;
+  locks.Take(&plan);
   RunOutcome outcome = RunPlan(plan, &reporter);
   std::vector<NodeResult> results =
       finalize ? finalize(outcome, &reporter) : outcome.results;
@@ -220,13 +283,13 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const SyncList
 // or "blocked by SN" with the SN's own error.
 // Jobs from `first_sn_job` on are service-node jobs, in `groups` order.
 std::vector<NodeResult> HierarchyResults(
-    const RunOutcome& outcome, const Plan& plan, size_t first_sn_job,
+    const RunOutcome& outcome, const std::vector<std::string>& job_nodes, size_t first_sn_job,
     const std::map<std::string, std::vector<std::string>>& groups, Reporter* reporter) {
   std::map<std::string, NodeResult> relayed;
   for (const auto& r : outcome.relayed) relayed[r.node] = r;
   std::vector<NodeResult> results;
-  for (size_t i = 0; i < plan.jobs.size(); ++i) {
-    auto group = groups.find(plan.jobs[i].node);
+  for (size_t i = 0; i < job_nodes.size(); ++i) {
+    auto group = groups.find(job_nodes[i]);
     if (i < first_sn_job || group == groups.end() || group->first.empty()) {
       results.push_back(outcome.results[i]);
       continue;
@@ -301,9 +364,11 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   if (!AddServiceNodeJobs(o, db, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
   ShowWarnings(warnings);
-  if (o.stage_only) return Execute(o, plan);
-  return Execute(o, plan, [&](const RunOutcome& outcome, Reporter* reporter) {
-    return HierarchyResults(outcome, plan, first_sn_job, groups, reporter);
+  if (o.stage_only) return Execute(o, std::move(plan));
+  std::vector<std::string> job_nodes;
+  for (const auto& job : plan.jobs) job_nodes.push_back(job.node);
+  return Execute(o, std::move(plan), [&](const RunOutcome& outcome, Reporter* reporter) {
+    return HierarchyResults(outcome, job_nodes, first_sn_job, groups, reporter);
   });
 }
 
@@ -321,7 +386,7 @@ int SyncImage(const Options& o) {
     return Fail(kExitUsage, error);
   }
   ShowWarnings(warnings);
-  return Execute(o, plan);
+  return Execute(o, std::move(plan));
 }
 
 int CopyFiles(const Options& o, const std::vector<std::string>& nodes) {
@@ -434,7 +499,7 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", n.c_str());
   }
-  return Execute(o, plan, nullptr, /*show_plan_only=*/false);
+  return Execute(o, std::move(plan), nullptr, /*show_plan_only=*/false);
 }
 
 }  // namespace

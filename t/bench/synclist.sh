@@ -50,7 +50,12 @@ echo "synclist: $lines lines, $(find "$M/src" -type f | wc -l) source files, $(d
 # ------------------------------------------------------- baseline commands --
 on mn "$XDCP" 'cn[1-8]' -F /tmp/bench/sync.list --dry-run >"$M/dryrun.out" 2>&1 || {
     cat "$M/dryrun.out" >&2; echo "dry run failed" >&2; exit 1; }
-sed -n 's/^TRACE: [^:]*: //p' "$M/dryrun.out" >"$M/cmds"
+# The baselines are the same rsync commands as an admin's script would run
+# them: without xdcp's shared connection per node (ControlMaster), and
+# without the step that closes it.
+sed -n 's/^TRACE: [^:]*: //p' "$M/dryrun.out" |
+  grep -v ' -O exit ' |
+  sed -e 's| -o ControlMaster=auto -o ControlPath=[^ ]* -o ControlPersist=10||' >"$M/cmds"
 ncmds=$(wc -l <"$M/cmds")
 echo "dry run: $ncmds commands ($(( ncmds / ${#NODES[@]} )) per node)"
 (( ncmds > 0 )) || { cat "$M/dryrun.out" >&2; echo "no TRACE lines" >&2; exit 1; }

@@ -37,5 +37,18 @@ mv "$keys" "$WORK/keys"
 xdcp cn4 "$WORK/file" /tmp/x
 mv "$WORK/keys" "$keys"
 check "a refused key is class auth, exit 1" eval 'rc_is 1 && err_has "Error: cn4: auth: authentication refused"'
+# Two runs on one node at once: the second says so instead of interleaving.
+printf '#!/bin/sh\nsleep 3\n' >"$WORK/slow.sh"
+chmod +x "$WORK/slow.sh"
+printf '%s -> /tmp/slow.sh\nEXECUTEALWAYS:\n%s\n' "$WORK/slow.sh" "$WORK/slow.sh" >"$WORK/slow.synclist"
+"$XDCP" cn3 -F "$WORK/slow.synclist" >"$WORK/first.out" 2>&1 &
+first=$!
+sleep 1.5
+xdcp cn3,cn4 -F "$WORK/slow.synclist"
+wait $first
+first_rc=$?
+check "a second run on a busy node: 'sync already in progress', exit 1" eval \
+  'rc_is 1 && err_has "Error: cn3: transfer: sync already in progress for cn3" && err_has "xdcp: ok: cn4"'
+check "... and the first run is not disturbed" [ "$first_rc" = 0 ]
 check "nothing is left running" no_leftovers
 finish
