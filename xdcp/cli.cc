@@ -101,14 +101,13 @@ class TargetLocks {
     for (int fd : fds_) close(fd);
   }
   // Replaces the steps of jobs whose node is locked by another run.
-  void Take(Plan* plan) {
-    const char* dir = "/run/lock/xdcp";
+  void Take(const std::string& dir, Plan* plan) {
     mkdir("/run/lock", 0755);
-    mkdir(dir, 0755);
+    mkdir(dir.c_str(), 0755);
     for (auto& job : plan->jobs) {
       // A node can have two jobs in one run (its own, and as an SN).
       if (job.steps.empty() || !held_.insert(job.node).second) continue;
-      std::string path = std::string(dir) + "/" + job.node + ".lock";
+      std::string path = dir + "/" + job.node + ".lock";
       int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0) continue;  // no lock directory: run unguarded
       if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
@@ -151,7 +150,7 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
   }
   plan.fanout = FanoutWithinFileLimit(plan.fanout);
   TargetLocks locks;
-  locks.Take(&plan);
+  locks.Take(o.lock_dir, &plan);
   RunOutcome outcome = RunPlan(plan, &reporter);
   std::vector<NodeResult> results =
       finalize ? finalize(outcome, &reporter) : outcome.results;

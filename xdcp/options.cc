@@ -131,6 +131,8 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (vm.count("c-alias")) o->rcp = vm["c-alias"].as<std::string>();
   if (vm.count("node-rcp")) o->rcp = vm["node-rcp"].as<std::string>();
   o->default_excludes = !vm["no-default-excludes"].as<bool>();
+  std::string lock_dir = Env(env, {"XDCP_LOCK_DIR"});
+  if (!lock_dir.empty()) o->lock_dir = lock_dir;
   std::string remote = Env(env, {"XDCP_REMOTE_XDCP"});
   if (!remote.empty() && !vm.count("remote-xdcp")) o->remote_xdcp = remote;
   if (vm.count("sn")) o->sn_range = vm["sn"].as<std::string>();

@@ -196,7 +196,7 @@ for r in "${RUNNERS[@]}"; do
 done
 # xdcp's -T argv, for the record
 XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 \
-    | grep -m1 'TRACE: sn1: ' >"$S/xdcp.argv" || true
+    | grep -m1 'TRACE: sn1: .*rsync -a' >"$S/xdcp.argv" || true
 
 # --------------------------------------------------------------- table --
 declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"

@@ -3,3 +3,4 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export XDCP=$top/build/xdcp XDCP_CLUSTER=$top/build/cluster XDCP_SOURCE_DIR=$top
 export XDCP_TEST_CHILD=$top/build/t/xdcp_test_child
+export XDCP_LOCK_DIR=$top/build/cluster/locks
