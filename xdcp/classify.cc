@@ -78,6 +78,11 @@ Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
     return {FailureClass::kUnreachable,
             outcome.exit_code == 255 ? "ssh failed" : ExitReason(outcome)};
   }
+  // rsync's own exit codes, for when its message did not make it here
+  // (the receiver's last words can be lost when the connection closes).
+  if (kind == StepKind::kCopy && outcome.exit_code == 11) {
+    return {FailureClass::kTransfer, "file I/O error on the node"};
+  }
   if (outcome.exit_code == 127)
     return {FailureClass::kTransfer, "command not found"};
   return {FailureClass::kTransfer, ExitReason(outcome)};
