@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <fstream>
@@ -141,7 +143,27 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
   style.silent = o.silent;
   style.nodestatus = o.nodestatus;
   style.records = o.report_results;
-  LineReporter reporter(style, stdout, stderr);
+  // JSON on standard output replaces the NODE: lines there (they are in
+  // each object's last_lines); JSON to a file comes in addition.
+  style.no_output = o.json == "-";
+  LineReporter lines(style, stdout, stderr);
+  Reporter* chain = &lines;
+  FoldingReporter folding(chain, stdout);
+  if (o.fold && !o.report_results) chain = &folding;
+  FILE* json_out = nullptr;
+  if (!o.json.empty()) {
+    json_out = o.json == "-" ? stdout : fopen(o.json.c_str(), "w");
+    if (!json_out) return Fail(kExitUsage, o.json + ": " + strerror(errno));
+  }
+  JsonReporter json(chain, json_out);
+  if (json_out) chain = &json;
+  Reporter& reporter = *chain;
+  struct Closer {
+    FILE* f;
+    ~Closer() {
+      if (f && f != stdout) fclose(f);
+    }
+  } closer{json_out};
   if (o.dry_run && show_plan_only) {  // the same plan, shown instead of run
     for (const auto& job : plan.jobs) {
       for (const auto& step : job.steps) reporter.Trace(job.node, step.argv);
@@ -299,8 +321,10 @@ std::vector<NodeResult> HierarchyResults(
       auto it = relayed.find(cn);
       if (it != relayed.end() && sn.failure != FailureClass::kInterrupted) {
         r = it->second;
+        r.service_node = group->first;
       } else {
         r.node = cn;
+        r.service_node = group->first;
         r.state = NodeState::kFailed;
         r.failure = sn.state == NodeState::kFailed ? FailureClass::kBlocked
                                                    : FailureClass::kStaging;

@@ -1,6 +1,7 @@
 // The cluster database: nodes, groups, osimages, osdistros and site
 // settings, as plain data. nodelist.cc fills it from the XML file described
-// in xdcp-nodelist(5); everything else only reads it.
+// in xdcp-nodelist(5), or from an xCAT stanza file with stanza.cc's help;
+// everything else only reads it.
 #ifndef XDCP_CLUSTER_DB_H_
 #define XDCP_CLUSTER_DB_H_
 
@@ -66,9 +67,35 @@ struct ClusterDb {
   bool IsGroup(const std::string& name) const;
 };
 
-// Loads the XML cluster database at `path` into `db`. On failure returns
-// false and sets `error` to "PATH:LINE: what is wrong: 'token'".
+// Loads the cluster database at `path` into `db`: XML if its first
+// character that is not blank or on a '#' comment line is '<', else an xCAT
+// stanza file (see stanza.h). On failure returns false, leaves `db` alone
+// and sets `error` to "PATH:LINE: what is wrong: 'token'".
 bool LoadClusterDb(const std::string& path, ClusterDb* db, std::string* error);
+
+// The XML form of `db` (xdcp-nodelist(5)), for `xdcp --export-xml`: loading
+// it gives the same nodes, groups, osimages, osdistros and site. Known
+// attributes are written from the parsed fields (a node's groups include
+// those its <group members> gave it); unknown ones as they were read.
+std::string ClusterDbToXml(const ClusterDb& db);
+
+// The back end that both file formats share (nodelist.cc), so that an XML
+// file and a stanza file saying the same thing give the same ClusterDb.
+// A loader hands over its file's objects in order, then finishes once.
+// Both return false and set `error` to "PATH:LINE: ..." on a bad object.
+//
+// Adds one object to `db`: `type` is "site", "osimage", "osdistro",
+// "group" or "node" (anything else is skipped), `line` where it starts,
+// `attrs` every attribute as written with the object's name as "name".
+// A second site is the loader's to refuse: only it knows the first's line.
+bool AddClusterObject(const std::string& path, const std::string& type,
+                      int line, const std::map<std::string, std::string>& attrs,
+                      ClusterDb* db, std::string* error);
+// Sorts the nodes, refuses a duplicate node, adds the members of each
+// group's `members` noderange to the group, and marks `db` loaded from
+// `path`.
+bool FinishClusterDb(const std::string& path, ClusterDb* db,
+                     std::string* error);
 
 // True if `name` is acceptable as a node or group name: letters, digits,
 // '-', '_', '.', not starting with '-' or '.', at most 255 bytes. Node names

@@ -76,6 +76,7 @@ struct NodeRun {
   std::set<std::string> changed;  // local sources changed on this node
   int files_changed = 0;
   int attempt = 0;      // retries of the current step so far
+  int commands = 0;     // children started
   bool waiting = false;  // between two attempts: no child running
   long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
@@ -242,6 +243,7 @@ class Executor {
       return SpawnFailed(run, err);
     }
     run->pid = pid;
+    ++run->commands;
     by_pid_[pid] = run;
     run->pipe.assign(fds[0]);
     run->buf.resize(kReadBuffer);
@@ -515,6 +517,8 @@ class Executor {
     NodeResult r;
     r.node = plan_.jobs[run.job].node;
     r.files_changed = run.files_changed;
+    r.bytes = run.bytes;
+    r.commands = run.commands;
     r.seconds =
         std::chrono::duration<double>(Clock::now() - run.started).count();
     return r;

@@ -26,7 +26,8 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "dry-run",      "connect-timeout",
                                   "delete", "force", "no-default-excludes",
                                   "remote-xdcp", "source-prefix",
-                                  "report-results", "require-version"};
+                                  "report-results", "require-version",
+                                  "fold", "json"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -72,6 +73,8 @@ po::options_description OptionTable(Options* o) {
       ("servicenodes",   po::value<std::string>())
       ("expand",         po::bool_switch(&o->expand))
       ("dry-run",        po::bool_switch(&o->dry_run))
+      ("fold",           po::bool_switch(&o->fold))
+      ("json",           po::value(&o->json)->implicit_value("-"))
       ("connect-timeout", po::value(&o->connect_timeout))
       ("delete",         po::bool_switch(&o->delete_extra))
       ("force",          po::bool_switch(&o->force))
@@ -210,6 +213,10 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
     if (a == "--") {
       out.insert(out.end(), args.begin() + i, args.end());
       break;
+    }
+    if (a == "--json") {  // a file only as --json=FILE: never the next word
+      out.push_back("--json=-");
+      continue;
     }
     if (has_next && a.size() == 2 && a[0] == '-' &&
         kShortWithValue.find(a[1]) != std::string::npos) {

@@ -41,6 +41,8 @@ struct Options {
   bool nodestatus = false;            // --nodestatus
   bool expand = false;                // --expand: print the noderange
   bool dry_run = false;               // --dry-run
+  bool fold = false;                  // --fold: identical output once
+  std::string json;                   // --json[=FILE]; "-" is stdout
   bool delete_extra = false;          // --delete (--sn)
   bool force = false;                 // --force: --delete without a cap
   bool default_excludes = true;       // --no-default-excludes turns off

@@ -60,7 +60,7 @@ void LineReporter::ShowProgress(const Progress& p) {
 }
 
 void LineReporter::Output(const std::string& node, const std::string& line) {
-  if (style_.silent) return;
+  if (style_.silent || style_.no_output) return;
   ClearStatus();
   if (node.empty()) {  // relayed from a service node, already prefixed
     fprintf(out_, "%s\n", line.c_str());
@@ -132,6 +132,94 @@ std::vector<std::string> SummaryLines(const std::vector<NodeResult>& results) {
     lines.push_back("xdcp: failed (" + why + "): " + FoldNodeRange(nodes));
   }
   return lines;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+const char* StateName(NodeState s) {
+  switch (s) {
+    case NodeState::kOk: return "ok";
+    case NodeState::kFailed: return "failed";
+    case NodeState::kSkipped: return "skipped";
+  }
+  return "unknown";
+}
+
+std::string JsonResult(const NodeResult& r) {
+  std::string lines;
+  for (const auto& l : r.last_lines) lines += (lines.empty() ? "" : ",") + JsonString(l);
+  char duration[32];
+  snprintf(duration, sizeof duration, "%.3f", r.seconds);
+  return std::string("{\"type\":\"node\",\"node\":") + JsonString(r.node) +
+         ",\"state\":\"" + StateName(r.state) + "\",\"class\":" +
+         (r.state == NodeState::kFailed ? JsonString(ClassName(r.failure)) : "null") +
+         ",\"reason\":" + JsonString(r.reason) +
+         ",\"failed_step\":" + JsonString(r.failed_step) +
+         ",\"exit_code\":" + std::to_string(r.exit_code) +
+         ",\"service_node\":" + (r.service_node.empty() ? "null" : JsonString(r.service_node)) +
+         ",\"commands\":" + std::to_string(r.commands) +
+         ",\"files_changed\":" + std::to_string(r.files_changed) +
+         ",\"bytes\":" + std::to_string(r.bytes) + ",\"duration\":" + duration +
+         ",\"last_lines\":[" + lines + "]}";
+}
+
+void JsonReporter::NodeDone(const NodeResult& result) {
+  fprintf(out_, "%s\n", JsonResult(result).c_str());
+  fflush(out_);
+  next_->NodeDone(result);
+}
+
+void JsonReporter::Finish(const std::vector<NodeResult>& results) {
+  size_t ok = 0, failed = 0, skipped = 0;
+  for (const auto& r : results) {
+    ok += r.state == NodeState::kOk;
+    failed += r.state == NodeState::kFailed;
+    skipped += r.state == NodeState::kSkipped;
+  }
+  fprintf(out_,
+          "{\"type\":\"summary\",\"nodes\":%zu,\"ok\":%zu,\"failed\":%zu,"
+          "\"skipped\":%zu,\"exit_code\":%d}\n",
+          results.size(), ok, failed, skipped, ExitCodeFor(results));
+  fflush(out_);
+  next_->Finish(results);
+}
+
+void FoldingReporter::Output(const std::string& node, const std::string& line) {
+  if (node.empty()) return next_->Output(node, line);  // relayed, prefixed
+  output_[node] += line + "\n";
+}
+
+void FoldingReporter::Finish(const std::vector<NodeResult>& results) {
+  std::map<std::string, std::vector<std::string>> by_text;  // text -> nodes
+  for (const auto& [node, text] : output_) by_text[text].push_back(node);
+  // Groups in the order of their first node (the map keeps nodes sorted).
+  std::vector<std::pair<std::vector<std::string>, std::string>> groups;
+  for (auto& [text, nodes] : by_text) groups.push_back({nodes, text});
+  std::sort(groups.begin(), groups.end());
+  for (const auto& [nodes, text] : groups) {
+    std::string range = FoldNodeRange(nodes);
+    size_t start = 0;
+    for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+      fprintf(out_, "%s: %s\n", range.c_str(), text.substr(start, end - start).c_str());
+    }
+  }
+  fflush(out_);
+  next_->Finish(results);
 }
 
 }  // namespace xdcp

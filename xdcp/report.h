@@ -5,6 +5,7 @@
 #define XDCP_REPORT_H_
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ struct ReportStyle {
   bool silent = false;      // -Q: no node output, no summary
   bool nodestatus = false;  // --nodestatus lines for updatenode
   bool records = false;     // --report-results: result records only
+  bool no_output = false;   // node output is reported elsewhere (--json)
   int progress = -1;        // 1 terminal status line, 0 periodic lines,
                             // -1 decide from the standard error
 };
@@ -75,6 +77,49 @@ class LineReporter : public Reporter {
   FILE* out_;
   FILE* err_;
 };
+
+// Forwards everything to `next`, and also writes one JSON object per node
+// and a summary object, one a line, to `out` (see JSON OUTPUT in xdcp(1)).
+class JsonReporter : public Reporter {
+ public:
+  JsonReporter(Reporter* next, FILE* out) : next_(next), out_(out) {}
+  void Trace(const std::string& node, const std::vector<std::string>& argv) override {
+    next_->Trace(node, argv);
+  }
+  void Output(const std::string& node, const std::string& line) override {
+    next_->Output(node, line);
+  }
+  void NodeDone(const NodeResult& result) override;
+  void Finish(const std::vector<NodeResult>& results) override;
+  void ShowProgress(const Progress& progress) override { next_->ShowProgress(progress); }
+
+ private:
+  Reporter* next_;
+  FILE* out_;
+};
+
+// Holds every node's output until the end, then shows identical output of
+// several nodes once, prefixed with their folded noderange
+// ("cn[01-04,07]: text"), as xdshbak -c does.
+class FoldingReporter : public Reporter {
+ public:
+  FoldingReporter(Reporter* next, FILE* out) : next_(next), out_(out) {}
+  void Trace(const std::string& node, const std::vector<std::string>& argv) override {
+    next_->Trace(node, argv);
+  }
+  void Output(const std::string& node, const std::string& line) override;
+  void NodeDone(const NodeResult& result) override { next_->NodeDone(result); }
+  void Finish(const std::vector<NodeResult>& results) override;
+  void ShowProgress(const Progress& progress) override { next_->ShowProgress(progress); }
+
+ private:
+  Reporter* next_;
+  FILE* out_;
+  std::map<std::string, std::string> output_;  // node -> its lines
+};
+
+// A node's result as one JSON object (no newline).
+std::string JsonResult(const NodeResult& r);
 
 // The summary lines: counts, then each state's nodes folded as noderanges,
 // failures grouped by class and reason.

@@ -30,6 +30,9 @@ struct NodeResult {
   int exit_code = 0;         // of the failed step; -1 if killed
   std::vector<std::string> last_lines;  // the failed step's last output
   int files_changed = 0;     // files, links and devices rsync changed
+  long long bytes = 0;       // sizes of the files sent
+  int commands = 0;          // commands run for the node
+  std::string service_node;  // the SN that delivered, if any
   double seconds = 0;
 };
 
