@@ -27,7 +27,7 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "delete", "force", "no-default-excludes",
                                   "remote-xdcp", "source-prefix",
                                   "report-results", "require-version",
-                                  "fold", "json"};
+                                  "fold", "json", "io-timeout", "delay-updates"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -76,6 +76,8 @@ po::options_description OptionTable(Options* o) {
       ("fold",           po::bool_switch(&o->fold))
       ("json",           po::value(&o->json)->implicit_value("-"))
       ("connect-timeout", po::value(&o->connect_timeout))
+      ("io-timeout",     po::value(&o->io_timeout))
+      ("delay-updates",  po::bool_switch(&o->delay_updates))
       ("delete",         po::bool_switch(&o->delete_extra))
       ("force",          po::bool_switch(&o->force))
       ("no-default-excludes", po::bool_switch())
@@ -123,6 +125,7 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (o->fanout < 0) return *error = "-f must not be negative", false;
   if (o->fanout == 0) o->fanout = kDefaultFanout;  // as xCAT: 0 is unset
   if (o->timeout < 0) return *error = "-t must not be negative", false;
+  if (o->io_timeout < 0) return *error = "--io-timeout must not be negative", false;
   if (o->connect_timeout <= 0)
     return *error = "--connect-timeout must be positive", false;
 
@@ -205,7 +208,7 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
       "--fanout",       "--File",     "--rootimg",      "--user",
       "--node-options", "--node-rcp", "--timeout",      "--exclude-from",
       "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout", "--remote-xdcp",
-      "--source-prefix", "--require-version"};
+      "--source-prefix", "--require-version", "--io-timeout"};
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

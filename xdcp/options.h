@@ -18,6 +18,8 @@ struct Options {
   int fanout = kDefaultFanout;        // -f, DSH_FANOUT
   int timeout = 0;                    // -t, DSH_TIMEOUT: seconds per node
   int connect_timeout = kDefaultConnectTimeout;
+  int io_timeout = 0;                 // --io-timeout: rsync --timeout, 0 none
+  bool delay_updates = false;         // --delay-updates (--sn)
   std::string synclist;               // -F
   std::string rootimg;                // -i
   std::string user;                   // -l

@@ -45,6 +45,7 @@ std::vector<std::string> CopyHead(const Options& o, bool follow_links) {
     // remote shell, so spaces and metacharacters arrive byte-exact.
     argv.push_back("--protect-args");
     for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
+    if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
     argv.insert(argv.end(), {"-e", SshCommandLine(o)});
   } else {
     for (const auto& t : SshCommand(o)) {

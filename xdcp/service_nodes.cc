@@ -230,6 +230,11 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshCommandLine(o),
                 kChangeFormat};
       if (o.dry_run) s.argv.push_back("--dry-run");
+      if (o.io_timeout > 0) s.argv.push_back("--timeout=" + std::to_string(o.io_timeout));
+      // A killed transfer leaves its piece in a hidden directory, never at
+      // the file's own name, and the next run resumes from it.
+      s.argv.push_back("--partial-dir=.xdcp-partial");
+      if (o.delay_updates) s.argv.push_back("--delay-updates");
       if (o.delete_extra) {
         s.argv.push_back("--delete");
         // A mirror source that lost most of its files is more likely a

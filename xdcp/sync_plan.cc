@@ -70,6 +70,7 @@ std::vector<std::string> RsyncHead(const Options& o, bool follow) {
   std::vector<std::string> argv{o.rcp, "-r", follow ? "-L" : "-l", "-p", "-t",
                                 "-o", "-g", "--protect-args"};
   for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
+  if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
   argv.insert(argv.end(), {"-e", SshCommandLine(o)});
   std::istringstream extra(o.node_opts);
   for (std::string t; extra >> t;) argv.push_back(t);

@@ -121,6 +121,15 @@ check "the (SN)-only file never reaches the node" absent cn5 /tmp/testfile6
 check "cn5 refuses the management node: delivery really went through sn1" eval \
   '! ssh -o BatchMode=yes cn5 true 2>/dev/null'
 
+# Hostile names through a service node: delivered byte-exact, nothing run.
+hostile='we ird;$(touch pwned) `touch pwned2` "q"'
+echo hostile >"$WORK/src/$hostile"
+printf '"%s" -> "/tmp/%s"\n' "$WORK/src/$(printf '%s' "$hostile" | sed 's/["\\]/\\&/g')" \
+  "$(printf '%s' "$hostile" | sed 's/["\\]/\\&/g')" >$WORK/hostile.synclist
+xdcp cn5 -F $WORK/hostile.synclist
+check "hostile names through an SN arrive byte-exact, nothing executed" eval \
+  'rc_is 0 && [ "$(on cn5 cat "/tmp/$hostile")" = hostile ] && for h in mn sn1 cn5; do ! on $h sh -c "ls /root/pwned* /tmp/pwned* 2>/dev/null | grep -q ." || exit 1; done'
+
 printf '%s -> /tmp/h5\n' "$WORK/src/hosts" >$WORK/two.synclist
 "$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
 xdcp cn1,cn5,cn6,cn7,cn8 -F $WORK/two.synclist

@@ -52,5 +52,35 @@ first_rc=$?
 check "a second run on a busy node: 'sync already in progress', exit 1" eval \
   'rc_is 1 && err_has "Error: cn3: transfer: sync already in progress for cn3" && err_has "xdcp: ok: cn4"'
 check "... and the first run is not disturbed" [ "$first_rc" = 0 ]
+# SIGKILL to xdcp and its rsync in the middle of a --sn mirror: the file on
+# the SN is at every moment the old or the new version (a watcher reads its
+# size all along); a second run converges.
+export XDCP_DATADIR=$XDCP_SOURCE_DIR
+rm -rf /install/* && mkdir -p /install/big
+head -c 50000000 /dev/urandom >/install/big/file
+on sn1 sh -c 'rm -rf /install/*'
+"$XDCP" --sn sn1 /install >/dev/null 2>&1
+head -c 150000000 /dev/urandom >/install/big/file
+on sn1 sh -c 'for i in $(seq 1 3000); do stat -c %s /install/big/file 2>/dev/null || echo missing; done' >"$WORK/sizes" &
+watcher=$!
+"$XDCP" --sn sn1 /install >/dev/null 2>&1 &
+victim=$!
+sleep 0.7
+kill -9 $victim
+wait $victim 2>/dev/null
+for f in /proc/[0-9]*/environ; do
+  if { tr '\0' '\n' <"$f"; } 2>/dev/null | grep -qx "XDCP_E2E_MARK=$WORK"; then
+    pid=${f#/proc/}; pid=${pid%/environ}
+    grep -qE '^(rsync|ssh)' /proc/$pid/comm 2>/dev/null && kill -9 $pid 2>/dev/null
+  fi
+done
+wait $watcher
+check "killed mid-mirror: the SN's file was never seen half-written" eval \
+  '[ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "150000000 50000000 " ] || [ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "50000000 " ]'
+check "... it is still the complete old version" [ "$(on sn1 stat -c %s /install/big/file)" = 50000000 ]
+xdcp --sn sn1 /install
+check "... and a second run converges to the new one" eval \
+  'rc_is 0 && on sn1 cat /install/big/file | cmp -s /install/big/file -'
+rm -rf /install/*
 check "nothing is left running" no_leftovers
 finish
