@@ -17,7 +17,7 @@ class SyncPlanTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/xdcp-syncplan-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    for (const char* f : {"a", "b", "g/x1", "g/x2", "d/sub/f", "post", "post.post"}) {
+    for (const char* f : {"a", "b", "g/x1", "g/x2", "d/sub/f", "d/sub/f.post", "post", "post.post"}) {
       std::string path = dir_ + "/" + f;
       mkdir(path.substr(0, path.find_last_of('/')).c_str(), 0755);
       mkdir((dir_ + "/d").c_str(), 0755);
@@ -124,13 +124,17 @@ TEST_F(SyncPlanTest, MergeIsFetchEditWrite) {
   EXPECT_EQ(s[2].argv.back(), "n1:/etc/passwd");
 }
 
-TEST_F(SyncPlanTest, ScpCannotTellWhatChanged) {
+TEST_F(SyncPlanTest, WithScpXdcpProbesTheTriggersBeforeCopying) {
   opts_.rcp = "/usr/bin/scp";
   std::string error;
-  EXPECT_FALSE(Make("@/post -> /t/\nEXECUTE:\n@/post.post\n", {"n1"}, &error));
-  EXPECT_EQ(error,
-            "sl:3: EXECUTE needs rsync to know what changed; with /usr/bin/scp use "
-            "EXECUTEALWAYS");
+  ASSERT_TRUE(Make("@/post -> /t/\n@/d/ -> /u/\nEXECUTE:\n@/post.post\n@/d/sub/f.post\n",
+                   {"n1"}, &error)) << error;
+  const Step& probe = plan_.jobs[0].steps[0];
+  ASSERT_EQ(probe.probes.size(), 2u);
+  EXPECT_EQ(probe.probes[0].local, dir_ + "/post");
+  EXPECT_EQ(probe.probes[1].local, dir_ + "/d/sub/f");
+  EXPECT_NE(probe.argv.back().find("for f in /t/post /u/sub/f;"), std::string::npos)
+      << probe.argv.back();
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ struct NodeRun {
   int files_changed = 0;
   int attempt = 0;      // retries of the current step so far
   int commands = 0;     // children started
+  size_t probe_line = 0;  // next Probe of the current step
   bool waiting = false;  // between two attempts: no child running
   long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
@@ -232,6 +233,7 @@ class Executor {
     const Step& step = plan_.jobs[run->job].steps[run->step];
     reporter_->Trace(plan_.jobs[run->job].node, step.argv);
     run->exited = run->eof = run->killing = false;
+    run->probe_line = 0;
     run->tail.clear();
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return SpawnFailed(run, errno);
@@ -334,6 +336,16 @@ class Executor {
 
   void Line(NodeRun& run, std::string line) {
     const Step& step = plan_.jobs[run.job].steps[run.step];
+    if (!step.probes.empty()) {
+      if (run.probe_line < step.probes.size()) {
+        const Probe& p = step.probes[run.probe_line++];
+        if (line != std::to_string(p.size) + " " + std::to_string(p.mtime)) {
+          run.changed.insert(p.local);
+          reporter_->Trace(plan_.jobs[run.job].node, {"changed:", p.local});
+        }
+      }
+      return;
+    }
     if (step.relays_results) {
       NodeResult relayed;
       if (ParseResultRecord(line, &relayed)) return relayed_.push_back(relayed);

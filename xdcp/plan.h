@@ -36,6 +36,14 @@ struct ChangeRoot {
 constexpr char kChangeMarker[] = "xdcp-changed: ";
 constexpr char kChangeFormat[] = "--out-format=xdcp-changed: %i %l %n";
 
+// What a node's file should look like if it is the same as a local source
+// (scp has no change records: xdcp compares size and time itself).
+struct Probe {
+  std::string local;  // the local source it stands for
+  long long size = 0;
+  long long mtime = 0;
+};
+
 struct Step {
   StepKind kind = StepKind::kCopy;
   std::vector<std::string> argv;
@@ -49,6 +57,9 @@ struct Step {
   // from xdcp --report-results on a service node); other lines are shown
   // as they come, already prefixed with their node's name.
   bool relays_results = false;
+  // Output lines are "SIZE MTIME" or "missing", one per probe, in order;
+  // a local source whose line differs counts as changed on the node.
+  std::vector<Probe> probes;
   bool may_fail = false;  // a failure does not fail the node
   bool quiet = false;     // its output is not shown
   // kLocal: the work; returns "" or what went wrong.

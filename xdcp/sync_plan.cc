@@ -219,12 +219,6 @@ class Planner {
 
  private:
   bool CheckClauses(std::string* error) {
-    if (!list_.execute.empty() && !IsRsync(o_)) {
-      *error = At(list_, list_.execute[0].line) +
-               "EXECUTE needs rsync to know what changed; with " + o_.rcp +
-               " use EXECUTEALWAYS";
-      return false;
-    }
     for (const auto* clause : {&list_.execute, &list_.execute_always,
                                &list_.append, &list_.merge}) {
       for (const auto& e : *clause) {
@@ -269,6 +263,7 @@ class Planner {
   bool NodeSteps(const std::string& node, std::vector<Step>* steps,
                  std::string* error) {
     std::vector<Transfer> transfers;
+    roots_.clear();
     std::set<std::string> synced;  // source tokens as written, for EXECUTEALWAYS
     std::map<std::string, std::pair<std::string, int>> delivered;  // dest -> src, line
     for (const auto& line : list_.lines) {
@@ -276,11 +271,47 @@ class Planner {
       if (!LineTransfers(line, node, &transfers, &delivered, error)) return false;
       for (const auto& s : line.sources) synced.insert(Subst(s, line.line, node));
     }
-    if (!IsRsync(o_) && !transfers.empty()) steps->push_back(MkdirStep(transfers, node));
+    if (!IsRsync(o_) && !transfers.empty()) {
+      if (!list_.execute.empty()) steps->push_back(ProbeStep(node));
+      steps->push_back(MkdirStep(transfers, node));
+    }
     for (const auto& t : transfers) steps->push_back(CopyStep(o_, node, t));
     if (steps->empty() && list_.merge.empty() && list_.append.empty()) return true;
     ClauseSteps(node, synced, steps);
     return true;
+  }
+
+  // scp leaves no record of what it changed: before copying, ask the node
+  // for the size and time of each EXECUTE trigger's destination (scp -p
+  // keeps times, so an unchanged file matches the local one).
+  Step ProbeStep(const std::string& node) {
+    std::string list;
+    Step s;
+    for (const auto& e : list_.execute) {
+      std::string trigger = Trigger(e.path);
+      for (const auto& [local, remote] : roots_) {
+        std::string dest;
+        if (trigger == local) {
+          dest = remote;
+        } else if (trigger.compare(0, local.size() + 1, local + "/") == 0) {
+          dest = remote + trigger.substr(local.size());
+        } else {
+          continue;
+        }
+        struct stat st;
+        if (stat(trigger.c_str(), &st) != 0) break;
+        s.probes.push_back({trigger, static_cast<long long>(st.st_size),
+                            static_cast<long long>(st.st_mtime)});
+        list += " " + SingleQuote(dest);
+        break;
+      }
+    }
+    std::string command = "for f in" + (list.empty() ? " /dev/null/none" : list) +
+                          "; do stat -c '%s %Y' -- \"$f\" 2>/dev/null || echo missing; done";
+    Step probe = RemoteStep(o_, node, command, "look at the EXECUTE triggers");
+    probe.kind = StepKind::kCopy;
+    probe.probes = s.probes;
+    return probe;
   }
 
   // scp cannot make the destination directories itself.
@@ -322,6 +353,9 @@ class Planner {
         }
         if (!fresh) continue;
         bool follow = IsSymlink(path);
+        std::string local = path;
+        while (local.size() > 1 && local.back() == '/') local.pop_back();
+        roots_.push_back({local, path.back() == '/' ? dest_dir : target});
         bool rename = !into_dir && Basename(path) != name;
         AddTransfer(path, dest_dir, rename ? name : "", follow, transfers);
       }
@@ -390,6 +424,8 @@ class Planner {
   const SyncList& list_;
   std::vector<std::string>* warnings_;
   std::map<int, std::set<std::string>> ranges_;
+  // This node's transfers: local source -> its path on the node.
+  std::vector<std::pair<std::string, std::string>> roots_;
   std::set<std::string> warned_;
 };
 

@@ -122,6 +122,24 @@ xdcp cn1 -F $WORK/execute.synclist
 check "a failing EXECUTE script fails the node: remote command" eval \
   'rc_is 1 && out_has "cn1: failing on purpose" && err_has "Error: cn1: remote command: exit code 3 in EXECUTE"'
 
+# EXECUTE with scp: xdcp compares size and time itself before copying.
+echo s1 >$R/exec/file
+printf '#!/bin/sh\necho hello > /tmp/exec_test\necho "file.post ran on $(hostname)"\n' >$R/exec/file.post
+reset_nodes
+scp_run() { for n in cn1 cn2; do on $n rm -f /tmp/exec_test; done; xdcp cn1,cn2 -r /usr/bin/scp -F $WORK/execute.synclist; }
+scp_run
+check "scp EXECUTE run 1: runs on both nodes" eval \
+  'rc_is 0 && out_has "cn1: file.post ran on cn1" && out_has "cn2: file.post ran on cn2"'
+scp_run
+check "scp EXECUTE run 2, nothing changed: does not run" eval 'rc_is 0 && out_empty && absent cn1 /tmp/exec_test'
+touch -d "2021-01-01 00:00:00" $R/exec/file.post
+scp_run
+check "scp EXECUTE run 3, only the .post changed: does not run" eval 'rc_is 0 && out_empty'
+echo "s2, longer" >$R/exec/file
+scp_run
+check "scp EXECUTE run 4, the trigger changed: runs" eval \
+  'rc_is 0 && out_has "cn1: file.post ran on cn1" && [ "$(on cn1 cat /tmp/exec_test)" = hello ]'
+
 # E2: ".post" inside a directory name and ": " in a file name do not
 # confuse change detection.
 mkdir -p "$R/a.postfix"
