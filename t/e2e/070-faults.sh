@@ -33,6 +33,13 @@ check "a full disk fails that node as transfer: disk full" eval \
 check "... no partial file is visible" eval '! on cn2 sh -c "ls -A /tmp/full | grep -q ."'
 on cn2 umount -l /tmp/full
 
+# rsync missing on the node: what a login shell says when it is not there.
+on cn3 sh -c 'printf "#!/bin/sh\necho \"sh: 1: rsync: not found\" >&2\nexit 127\n" >/tmp/no-rsync; chmod +x /tmp/no-rsync; mount --bind /tmp/no-rsync /usr/bin/rsync'
+xdcp cn3,cn4 "$WORK/file" /tmp/norsync
+on cn3 umount /usr/bin/rsync
+check "rsync missing on the node: class transfer, that exact reason" eval \
+  'rc_is 1 && err_has "Error: cn3: transfer: remote rsync not found" && same_file "$WORK/file" cn4 /tmp/norsync'
+
 # A refused key.
 keys=$STATE/cn4/root/.ssh/authorized_keys
 mv "$keys" "$WORK/keys"
@@ -66,8 +73,10 @@ watcher=$!
 "$XDCP" --sn sn1 /install >/dev/null 2>&1 &
 victim=$!
 sleep 0.7
+exec 3>&2 2>/dev/null  # no "Killed" notice from the shell
 kill -9 $victim
-wait $victim 2>/dev/null
+wait $victim
+exec 2>&3 3>&-
 for f in /proc/[0-9]*/environ; do
   if { tr '\0' '\n' <"$f"; } 2>/dev/null | grep -qx "XDCP_E2E_MARK=$WORK"; then
     pid=${f#/proc/}; pid=${pid%/environ}
