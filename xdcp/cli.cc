@@ -40,14 +40,6 @@ int UsageError(const std::string& message) {
   return kExitUsage;
 }
 
-bool ReadFile(const std::string& path, std::string* content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *content = s.str();
-  return true;
-}
 
 // The database is optional unless named: a missing default file means
 // "names are host names", a missing file the admin named is an error.
@@ -212,7 +204,7 @@ class WorkDir {
 
 bool LoadSyncList(const std::string& path, SyncList* list, std::string* error) {
   std::string text;
-  if (!ReadFile(path, &text)) {
+  if (!ReadWholeFile(path, &text)) {
     *error = "File:" + path + " does not exist.";
     return false;
   }
@@ -457,7 +449,7 @@ bool ReadExcludeLists(const std::vector<std::string>& files,
                       std::vector<std::string>* patterns, std::string* error) {
   for (const auto& f : files) {
     std::string text;
-    if (!ReadFile(f, &text)) {
+    if (!ReadWholeFile(f, &text)) {
       *error = f + ": cannot read exclusion list";
       return false;
     }
@@ -545,7 +537,7 @@ int RunCli(const std::vector<std::string>& args,
   NodeRangeEnv nr_env;
   nr_env.prefix = o.node_prefix;
   nr_env.suffix = o.node_suffix;
-  nr_env.read_file = ReadFile;
+  nr_env.read_file = ReadWholeFile;
   if (!IsExecutable(o.rcp, Get(env, "PATH"))) {
     return Fail(kExitUsage, "remote copy command " + o.rcp +
                                 " does not exist or is not executable");

@@ -346,8 +346,8 @@ bool XmlLoader::LoadElement(const pugi::xml_node& element) {
     }
     site_line_ = line;
   }
-  return AddClusterObject(path_, element.name(), line, AllAttrs(element),
-                          &db_, &error_);
+  return AddClusterObject(path_, element.name(), line, AllAttrs(element), &db_,
+                          &error_);
 }
 
 int XmlLoader::LineOf(ptrdiff_t offset) const {

@@ -13,6 +13,7 @@
 #include "filelist.h"
 #include "noderange.h"
 #include "plan.h"
+#include "sources.h"
 
 namespace xdcp {
 namespace {
@@ -24,16 +25,6 @@ std::vector<std::pair<std::string, std::string>> VarsOf(const ClusterDb& db,
   const Node* n = db.FindNode(node);
   const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
   return img ? img->environvar : std::vector<std::pair<std::string, std::string>>{};
-}
-
-bool Glob(const std::string& pattern, std::vector<std::string>* out) {
-  struct stat st;
-  if (lstat(pattern.c_str(), &st) == 0) return out->push_back(pattern), true;
-  glob_t g;
-  bool found = glob(pattern.c_str(), 0, nullptr, &g) == 0;
-  for (size_t i = 0; found && i < g.gl_pathc; ++i) out->push_back(g.gl_pathv[i]);
-  globfree(&g);
-  return found;
 }
 
 std::string Basename(const std::string& path) {
@@ -145,7 +136,7 @@ bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
           std::vector<std::string> unknown;
           std::string pattern = SubstituteVars(written, VarsOf(db, node), &unknown);
           std::vector<std::string> paths;
-          if (!Glob(pattern, &paths)) {
+          if (!GlobExisting(pattern, &paths)) {
             *error = list->path + ":" + std::to_string(line.line) +
                      ": source not found: '" + pattern + "'";
             return false;

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace xdcp {
 namespace {
@@ -48,6 +50,25 @@ bool Check(const std::string& path, bool recursive, LocalSource* source,
 }
 
 }  // namespace
+
+bool GlobExisting(const std::string& pattern, std::vector<std::string>* out) {
+  struct stat st;
+  if (lstat(pattern.c_str(), &st) == 0) return out->push_back(pattern), true;
+  glob_t g;
+  bool found = glob(pattern.c_str(), 0, nullptr, &g) == 0;
+  for (size_t i = 0; found && i < g.gl_pathc; ++i) out->push_back(g.gl_pathv[i]);
+  globfree(&g);
+  return found;
+}
+
+bool ReadWholeFile(const std::string& path, std::string* content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  *content = s.str();
+  return true;
+}
 
 bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
                    std::vector<LocalSource>* sources, std::string* error) {

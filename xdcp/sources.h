@@ -16,6 +16,13 @@ namespace xdcp {
 bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
                    std::vector<LocalSource>* sources, std::string* error);
 
+// Appends the paths `pattern` names: itself if it exists as written, else
+// its glob matches. False if there are none.
+bool GlobExisting(const std::string& pattern, std::vector<std::string>* paths);
+
+// Reads a whole local file; false if it cannot be read.
+bool ReadWholeFile(const std::string& path, std::string* content);
+
 }  // namespace xdcp
 
 #endif  // XDCP_SOURCES_H_

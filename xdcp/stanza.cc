@@ -89,9 +89,7 @@ class StanzaLoader {
   void MergeDefaults();
   bool AddObject();
   bool NoteSite();
-  std::string DefaultsType() const {
-    return name_.substr(kDefaultPrefixSize);
-  }
+  std::string DefaultsType() const { return name_.substr(kDefaultPrefixSize); }
   bool Fail(int line, const std::string& message, const std::string& token);
 
   const std::string& path_;
@@ -108,8 +106,7 @@ class StanzaLoader {
 bool StanzaLoader::Load(const std::string& text, ClusterDb* db,
                         std::string* error) {
   static const char kBom[] = "\xEF\xBB\xBF";
-  std::istringstream in(text.compare(0, 3, kBom) == 0 ? text.substr(3)
-                                                       : text);
+  std::istringstream in(text.compare(0, 3, kBom) == 0 ? text.substr(3) : text);
   int line = 0;
   bool ok = true;
   for (std::string raw; ok && std::getline(in, raw);) {
@@ -153,8 +150,7 @@ bool StanzaLoader::AddAttr(int line, const std::string& text,
   }
   if (IsDefaultsName(name_) && attr.name == "objtype") {
     if (attr.value == DefaultsType()) return true;
-    return Fail(line, "objtype differs from the type of " + name_,
-                attr.value);
+    return Fail(line, "objtype differs from the type of " + name_, attr.value);
   }
   attrs_[attr.name] = attr.value;
   return true;
@@ -213,8 +209,8 @@ bool StanzaLoader::NoteSite() {
 // "PATH:LINE: message: 'token'", the form of every database error.
 bool StanzaLoader::Fail(int line, const std::string& message,
                         const std::string& token) {
-  error_ = path_ + ":" + std::to_string(line) + ": " + message + ": '" +
-           token + "'";
+  error_ =
+      path_ + ":" + std::to_string(line) + ": " + message + ": '" + token + "'";
   return false;
 }
 

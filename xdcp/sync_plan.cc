@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "merge.h"
+#include "sources.h"
 
 namespace xdcp {
 namespace {
@@ -40,17 +41,6 @@ std::string At(const SyncList& list, int line) {
 }
 
 bool IsRsync(const Options& o) { return Basename(o.rcp) == "rsync"; }
-
-// Globs one source; a name that exists is taken as written.
-bool ExpandSource(const std::string& pattern, std::vector<std::string>* out) {
-  struct stat st;
-  if (lstat(pattern.c_str(), &st) == 0) return out->push_back(pattern), true;
-  glob_t g;
-  bool found = glob(pattern.c_str(), 0, nullptr, &g) == 0;
-  for (size_t i = 0; found && i < g.gl_pathc; ++i) out->push_back(g.gl_pathv[i]);
-  globfree(&g);
-  return found;
-}
 
 bool IsSymlink(const std::string& path) {
   struct stat st;
@@ -143,15 +133,6 @@ Step ScriptStep(const Options& o, const std::string& node,
   return s;
 }
 
-bool ReadAll(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return true;
-}
-
 // Fetches the node's TARGET, edits it here with `edit`, writes it back.
 // rsync replaces a file through a temporary file and a rename, so the node
 // never sees a half-written TARGET; -c leaves an unchanged file alone.
@@ -171,7 +152,7 @@ void EditSteps(const Options& o, const std::string& node,
   local.what = what + ": edit " + target;
   local.local = [workfile, edit]() -> std::string {
     std::string current, result;
-    if (!ReadAll(workfile, &current)) return "cannot read " + workfile;
+    if (!ReadWholeFile(workfile, &current)) return "cannot read " + workfile;
     std::string error = edit(current, &result);
     if (!error.empty()) return error;
     std::ofstream out(workfile + ".new", std::ios::binary | std::ios::trunc);
@@ -337,7 +318,7 @@ class Planner {
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
       std::string pattern = Subst(written, line.line, node);
-      if (!ExpandSource(pattern, &paths)) {
+      if (!GlobExisting(pattern, &paths)) {
         *error = At(list_, line.line) + "source not found: '" + pattern + "'";
         return false;
       }
@@ -386,7 +367,7 @@ class Planner {
       EditSteps(o_, node, Work(node, "merge", ++n), e.target, "MERGE " + e.path,
                 [merge_file](const std::string& cur, std::string* out) {
                   std::string merge, error;
-                  if (!ReadAll(merge_file, &merge)) return "cannot read " + merge_file;
+                  if (!ReadWholeFile(merge_file, &merge)) return "cannot read " + merge_file;
                   MergeCounts counts;
                   if (!MergeRecords(cur, merge, out, &counts, &error))
                     return merge_file + ": " + error;
@@ -399,7 +380,7 @@ class Planner {
       EditSteps(o_, node, Work(node, "append", ++n), e.target, "APPEND " + e.path,
                 [src](const std::string& cur, std::string* out) {
                   std::string content;
-                  if (!ReadAll(src, &content)) return "cannot read " + src;
+                  if (!ReadWholeFile(src, &content)) return "cannot read " + src;
                   *out = AppendBlock(cur, src, content);
                   return std::string();
                 },
@@ -453,7 +434,7 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
     if (line.sources.size() > 1 && dest.back() != '/') dest += '/';
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
-      if (!ExpandSource(written, &paths)) {
+      if (!GlobExisting(written, &paths)) {
         *error = At(list, line.line) + "source not found: '" + written + "'";
         return false;
       }
