@@ -532,6 +532,10 @@ int RunCli(const std::vector<std::string>& args,
   ClusterDb db;
   std::string error;
   if (!LoadDb(o, &db, &error)) return Fail(kExitUsage, error);
+  if (o.export_xml) {
+    if (!db.loaded) return Fail(kExitUsage, "--export-xml: no cluster database: " + o.nodelist);
+    return fputs(ClusterDbToXml(db).c_str(), stdout), kExitOk;
+  }
   if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);
   if (db.loaded) db.path = Absolute(db.path);
   NodeRangeEnv nr_env;

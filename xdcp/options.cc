@@ -27,7 +27,8 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "delete", "force", "no-default-excludes",
                                   "remote-xdcp", "source-prefix",
                                   "report-results", "require-version",
-                                  "fold", "json", "io-timeout", "delay-updates"};
+                                  "fold", "json", "io-timeout", "delay-updates",
+                                  "export-xml"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -74,6 +75,7 @@ po::options_description OptionTable(Options* o) {
       ("expand",         po::bool_switch(&o->expand))
       ("dry-run",        po::bool_switch(&o->dry_run))
       ("fold",           po::bool_switch(&o->fold))
+      ("export-xml",     po::bool_switch(&o->export_xml))
       ("json",           po::value(&o->json)->implicit_value("-"))
       ("connect-timeout", po::value(&o->connect_timeout))
       ("io-timeout",     po::value(&o->io_timeout))
@@ -265,7 +267,8 @@ ParsedCommandLine ParseCommandLine(
     return r;
   }
   Options& o = r.options;
-  if (o.help || o.version || o.show_config || !o.require_version.empty()) {
+  if (o.help || o.version || o.show_config || o.export_xml ||
+      !o.require_version.empty()) {
     r.ok = ApplyValueOptions(vm, env, &o, &r.error);
     return r;
   }
@@ -283,6 +286,7 @@ std::string UsageText() {
          "       xdcp -i imagepath -F synclist\n"
          "       xdcp --sn SNRANGE [-X exclude_file]... [--dry-run] [path...]\n"
          "       xdcp --expand NODERANGE\n"
+      "       xdcp [--nodelist FILE] --export-xml\n"
          "       xdcp [-h | -V | -q]\n"
          "Copies files to or from the nodes of NODERANGE with rsync (default) "
          "or\n"

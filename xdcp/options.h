@@ -42,6 +42,7 @@ struct Options {
   bool monitor = false;               // -m
   bool nodestatus = false;            // --nodestatus
   bool expand = false;                // --expand: print the noderange
+  bool export_xml = false;            // --export-xml: the database as XML
   bool dry_run = false;               // --dry-run
   bool fold = false;                  // --fold: identical output once
   std::string json;                   // --json[=FILE]; "-" is stdout

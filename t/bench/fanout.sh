@@ -36,6 +36,10 @@ unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
 tmp=$(mktemp -d /tmp/xdcp-fanout.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/bin"
+# xdcp's per-node lock files go to $tmp/lock, not /run/lock/xdcp, so that
+# nothing is left behind; same code either way. A directory that cannot be
+# created (XDCP_LOCK_DIR=/nonexistent/x) makes xdcp run without locks.
+LOCKS=${XDCP_LOCK_DIR:-$tmp/lock}
 
 # ------------------------------------------------------------ helpers --
 # The no-op copy command. xdcp accepts only a basename of rsync or scp.
@@ -199,7 +203,7 @@ run1() {
     plain) "$tmp/measure" "$limit" "$m" "$tmp/spawnloop" "$n" "$FANOUT" "$STUB" "${args[@]}" ;;
     pdsh)  "$tmp/measure" "$limit" "$m" pdsh -R exec -f "$FANOUT" -w "n[1-$n]" "$STUB" "${args[@]}" ;;
     xdcp)  rm -f "$tmp/ru.$n.$i"
-           XDCP_RUSAGE_FILE=$tmp/ru.$n.$i "$tmp/measure" "$limit" "$m" \
+           XDCP_RUSAGE_FILE=$tmp/ru.$n.$i XDCP_LOCK_DIR=$LOCKS "$tmp/measure" "$limit" "$m" \
                "$tmp/xdcp" "n[1-$n]" -f "$FANOUT" -r "$STUB" /etc/hostname /tmp/x ;;
     esac >"$o" 2>"$e" </dev/null
     local status wall
@@ -245,6 +249,7 @@ pm() { [[ $(awk "BEGIN { print (($1) ? 1 : 0) }") == 1 ]] && echo PASS || echo M
 
 echo "xdcp: $XDCP ($xdcp_id)"
 echo "machine: nproc $(nproc), $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
+echo "xdcp lock dir: ${XDCP_LOCK_DIR:-a temporary directory}"
 echo "$DB: absent; runs per size: $RUNS (pdsh: ${PDSH_RUNS:-$RUNS, 1 above 1,000 targets}); fanout: $FANOUT"
 
 ROWS=() TARGETS=() OTHERS=()
