@@ -86,43 +86,6 @@ int FanoutWithinFileLimit(int fanout) {
   return static_cast<int>(cap);
 }
 
-// One xdcp at a time per target on this management node: a run holds a
-// lock for each node it works on, and a second run that finds a node
-// locked reports it instead of writing half-states next to the first.
-class TargetLocks {
- public:
-  ~TargetLocks() {
-    for (int fd : fds_) close(fd);
-  }
-  // Replaces the steps of jobs whose node is locked by another run.
-  void Take(const std::string& dir, Plan* plan) {
-    mkdir("/run/lock", 0755);
-    mkdir(dir.c_str(), 0755);
-    for (auto& job : plan->jobs) {
-      // A node can have two jobs in one run (its own, and as an SN).
-      if (job.steps.empty() || !held_.insert(job.node).second) continue;
-      std::string path = dir + "/" + job.node + ".lock";
-      int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-      if (fd < 0) continue;  // no lock directory: run unguarded
-      if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        fds_.push_back(fd);
-        continue;
-      }
-      close(fd);
-      Step busy;
-      busy.kind = StepKind::kLocal;
-      busy.what = "lock " + path;
-      std::string node = job.node;
-      busy.local = [node] { return "sync already in progress for " + node; };
-      job.steps = {busy};
-    }
-  }
-
- private:
-  std::vector<int> fds_;
-  std::set<std::string> held_;
-};
-
 // Turns what ran into the results the user sees; hierarchical runs replace
 // service-node jobs by the results of the nodes behind them.
 using Finalize =
@@ -163,8 +126,9 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
     return kExitOk;
   }
   plan.fanout = FanoutWithinFileLimit(plan.fanout);
-  TargetLocks locks;
-  locks.Take(o.lock_dir, &plan);
+  mkdir("/run/lock", 0755);
+  mkdir(o.lock_dir.c_str(), 0755);
+  plan.lock_dir = o.lock_dir;
   RunOutcome outcome = RunPlan(plan, &reporter);
   std::vector<NodeResult> results =
       finalize ? finalize(outcome, &reporter) : outcome.results;

@@ -23,6 +23,7 @@
 #include "executor.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -195,6 +196,17 @@ class Executor {
       NodeResult r;
       r.node = j.node;
       r.state = NodeState::kSkipped;
+      Record(job, std::move(r));
+      return;
+    }
+    if (!Lock(j.node)) {
+      NodeResult r;
+      r.node = j.node;
+      r.state = NodeState::kFailed;
+      r.failure = FailureClass::kTransfer;
+      r.reason = "sync already in progress for " + j.node;
+      r.failed_step = "lock " + plan_.lock_dir + "/" + j.node + ".lock";
+      r.exit_code = -1;
       Record(job, std::move(r));
       return;
     }
@@ -536,7 +548,33 @@ class Executor {
     return r;
   }
 
+  // Held only while the node's job runs, so at most `fanout` lock files
+  // are open (every child inherits, and exec closes, the open files).
+  // A node with two jobs in one run (its own, and as an SN) shares one.
+  bool Lock(const std::string& node) {
+    if (plan_.lock_dir.empty()) return true;
+    auto held = locks_.find(node);
+    if (held != locks_.end()) return ++held->second.second, true;
+    std::string path = plan_.lock_dir + "/" + node + ".lock";
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return true;  // no lock directory: run unguarded
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return false;
+    }
+    locks_[node] = {fd, 1};
+    return true;
+  }
+
+  void Unlock(const std::string& node) {
+    auto held = locks_.find(node);
+    if (held == locks_.end() || --held->second.second > 0) return;
+    close(held->second.first);
+    locks_.erase(held);
+  }
+
   void Finish(const std::shared_ptr<NodeRun>& run, NodeResult r) {
+    Unlock(plan_.jobs[run->job].node);
     files_done_ += run->files_changed;
     bytes_done_ += run->bytes;
     run->deadline.cancel();
@@ -569,6 +607,7 @@ class Executor {
   std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
   std::vector<NodeResult> results_;
   std::vector<NodeResult> relayed_;
+  std::map<std::string, std::pair<int, int>> locks_;  // node -> fd, jobs
   asio::steady_timer ticker_;
   Clock::time_point started_;
   size_t failed_ = 0;

@@ -123,6 +123,7 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
   // Named symbolic links go in a run of their own with -L (delivered as
   // their target's content, as scp would); every other source keeps the
   // links found inside it as links, so a link that dangles here is no error.
+  plan.jobs.reserve(nodes.size());
   std::vector<std::string> plain, linked;
   for (const auto& s : sources) {
     (s.symlink && IsRsync(o) ? linked : plain).push_back(SafeLocal(s.path));

@@ -75,6 +75,10 @@ struct Plan {
   std::vector<NodeJob> jobs;
   int fanout = kDefaultFanout;
   int node_timeout = 0;  // seconds for a node's whole job; 0 = none
+  // One xdcp at a time per target on this management node: a job holds
+  // LOCK_DIR/NODE.lock while it runs, and a job whose node another run
+  // holds fails with "sync already in progress". Empty: no locks.
+  std::string lock_dir;
 };
 
 // A local source operand after glob expansion; `symlink` says whether the

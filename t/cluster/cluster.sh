@@ -47,7 +47,7 @@ need_host() { [[ -n ${ADDR[$1]:-} ]] || die "no host '$1' in $S"; }
 owned_pid() {
     local pid args
     [[ -s $1 ]] && read -r pid <"$1" && [[ $pid =~ ^[0-9]+$ ]] || return 1
-    mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+    { mapfile -d "" -t args <"/proc/$pid/cmdline"; } 2>/dev/null || return 1
     [[ "${args[*]}" == *"$S/"* ]] || return 1
     echo "$pid"
 }
@@ -75,15 +75,19 @@ ns_members() {
     done < <(stat -L -c '%n %i' /proc/[0-9]*/ns/pid /proc/[0-9]*/ns/mnt 2>/dev/null || true) | sort -un
 }
 
-# run_on NAME CMD...: run CMD in NAME's mount and uts namespaces (not its
-# pid namespace: nsenter would then have to fork, and signals sent to us
-# would no longer reach CMD), in the caller's directory if it exists there.
+# run_on NAME CMD...: run CMD in NAME's mount and uts namespaces, in the
+# caller's directory if it exists there. On mn, not in its pid namespace
+# (nsenter would then have to fork, and signals sent to us would no longer
+# reach CMD; tests signal xdcp there). Other hosts mount their own /proc,
+# which names only their processes: CMD must join their pid namespace for
+# /proc/self (mount, umount, ps) to work.
 # With ON_EXEC=exec, CMD replaces this script (so it gets our signals).
 run_on() {
-    local init
+    local init pidns=
     init=$(host_init "$1") || { echo "cluster.sh: host $1 is not running" >&2; return 125; }
+    [[ $1 == mn ]] || pidns=-p
     shift
-    ${ON_EXEC:-} nsenter -t "$init" -m -u -- \
+    ${ON_EXEC:-} nsenter -t "$init" -m -u $pidns -- \
         /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
 }
 
@@ -310,8 +314,14 @@ cmd_up() {
     local -A upid=()
     for n in "${NAMES[@]}"; do
         hd=$S/hosts/$n
+        # A host sees its own processes in /proc (programs that inspect
+        # themselves there, such as LeakSanitizer, need that); mn keeps the
+        # machine's /proc, because commands run with `on mn` live outside
+        # its pid namespace and tests look for them there.
+        local holder=(sleep infinity)
+        [[ $n == mn ]] || holder=(/bin/sh -c 'mount -t proc proc /proc && exec sleep infinity')
         setsid -w unshare --mount --uts --pid --fork --propagation private -- \
-            /bin/bash -c "$BOOT" boot "$hd" "$n" "$S/bin/hostinit" -p "$hd/init.pid" -- sleep infinity \
+            /bin/bash -c "$BOOT" boot "$hd" "$n" "$S/bin/hostinit" -p "$hd/init.pid" -- "${holder[@]}" \
             </dev/null >"$hd/init.log" 2>&1 &
         upid[$n]=$!; echo $! >"$hd/unshare.pid"
     done

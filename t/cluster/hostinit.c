@@ -89,6 +89,10 @@ int main(int argc, char **argv)
     sigaction(SIGCHLD, &sa, NULL);
     for (size_t k = 0; k < NFWD; k++)
         sigaction(forwarded[k], &sa, NULL);
+    /* Before the command starts: it may mount the namespace's own /proc,
+     * after which /proc/self no longer names us as the harness sees us. */
+    if (pidfile)
+        write_pidfile(pidfile);
 
     pid_t child = fork();
     if (child < 0) {
@@ -106,9 +110,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "hostinit: exec %s: %s\n", argv[i], strerror(errno));
         _exit(127);
     }
-    if (pidfile)
-        write_pidfile(pidfile);
-
     for (;;) {
         siginfo_t si;
         if (sigwaitinfo(&set, &si) < 0) {
