@@ -246,6 +246,20 @@ for i in 1 2 3; do
 done
 check "a transfer that fails fails the node every run and is named (A3)" [ $ok3 = 3 ]
 
+# xCAT's updatenode syncfiles scenarios: the node has a directory where a
+# file goes, and the other way round (rsync replaces either).
+mkdir -p $WORK/files && for f in foo bar baz; do echo $f >$WORK/files/$f; done
+printf '%s/files/* -> /etc/files/\n' "$WORK" >$WORK/files.synclist
+on cn1 sh -c 'rm -rf /etc/files; mkdir -p /etc/files/bar'
+xdcp cn1 -F $WORK/files.synclist
+check "syncfiles 2: a directory on the node where a file goes is replaced" eval \
+  'rc_is 0 && for f in foo bar baz; do [ "$(on cn1 cat /etc/files/$f)" = $f ] || exit 1; done'
+rm $WORK/files/bar && mkdir $WORK/files/bar && echo inner >$WORK/files/bar/inner
+xdcp cn1 -F $WORK/files.synclist
+check "syncfiles 4: a file on the node where a directory goes is replaced" eval \
+  'rc_is 0 && [ "$(on cn1 cat /etc/files/bar/inner)" = inner ]'
+on cn1 rm -rf /etc/files
+
 # -i: into a local image; noderange lines are skipped with a count.
 rm -rf $WORK/img && mkdir $WORK/img
 xdcp -i $WORK/img -F $WORK/nr.synclist
