@@ -22,6 +22,35 @@ check "MaxStartups 2 with fan-out 32 over 20 names: all succeed through retries"
   'rc_is 0 && err_has "xdcp: 20 nodes: 20 ok"'
 check "... and the retries are visible with -T" eval 'grep -q "^TRACE: alias[0-9]*: retry 1 of 4" $WORK/out'
 
+# sshd killed in the middle of a transfer, and a node frozen after it
+# authenticated: that node fails (timed out for the frozen one), the other
+# finishes, and no partial file is ever visible at the target's name.
+head -c 150000000 /dev/urandom >"$WORK/large"
+for n in cn2 cn3; do on $n rm -f /tmp/large; done
+"$XDCP" cn2,cn3 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+copy=$!
+sleep 0.5
+on cn2 pkill -9 sshd
+wait $copy
+RC=$?
+"$CLUSTER" start-sshd "$XDCP_CLUSTER" cn2
+check "sshd killed mid-transfer: that node fails, exit 1, the other is whole" eval \
+  'rc_is 1 && err_has "Error: cn2:" && same_file "$WORK/large" cn3 /tmp/large'
+check "... and nothing half-written sits at the target's name" absent cn2 /tmp/large
+for n in cn2 cn3; do on $n rm -f /tmp/large; done
+"$XDCP" cn2,cn3 -t 6 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+copy=$!
+sleep 0.5
+"$CLUSTER" freeze "$XDCP_CLUSTER" cn2
+wait $copy
+RC=$?
+"$CLUSTER" thaw "$XDCP_CLUSTER" cn2
+check "frozen after authentication under -t 6: timed out, the other is whole" eval \
+  'rc_is 1 && err_has "Error: cn2: timeout: timed out" && same_file "$WORK/large" cn3 /tmp/large'
+check "... no partial file at the target's name, nothing left running" eval \
+  'absent cn2 /tmp/large && no_leftovers'
+for n in cn2 cn3; do on $n rm -f /tmp/large; done
+
 # A full disk: a 1 MB file system on cn2.
 on cn2 sh -c 'mkdir -p /tmp/full && mount -t tmpfs -o size=64k tmpfs /tmp/full'
 head -c 1000000 /dev/urandom >"$WORK/big"

@@ -7,6 +7,9 @@ CLUSTER="$XDCP_SOURCE_DIR/t/cluster/cluster.sh"
 PASSED=0
 FAILED=0
 WORK=$(mktemp -d /tmp/e2e.XXXXXX)
+# A test that failed half-way may have left its cluster database behind.
+rm -f /etc/xcat/nodelist.xml
+trap 'rm -f /etc/xcat/nodelist.xml' EXIT
 
 # on HOST CMD...: run CMD in HOST's view of the file system.
 on() { "$CLUSTER" on "$XDCP_CLUSTER" "$@"; }
