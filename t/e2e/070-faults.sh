@@ -69,6 +69,17 @@ on cn3 umount /usr/bin/rsync
 check "rsync missing on the node: class transfer, that exact reason" eval \
   'rc_is 1 && err_has "Error: cn3: transfer: remote rsync not found" && same_file "$WORK/file" cn4 /tmp/norsync'
 
+# A host key that does not match what the management node knows.
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/otherkey"
+echo "cn4 $(cut -d' ' -f1,2 "$WORK/otherkey.pub")" >"$WORK/known_hosts"
+cp /root/.ssh/config "$WORK/ssh_config.orig"
+{ printf 'Host cn4\n    StrictHostKeyChecking yes\n    UserKnownHostsFile %s\n' "$WORK/known_hosts"
+  cat "$WORK/ssh_config.orig"; } >/root/.ssh/config
+xdcp cn3,cn4 "$WORK/file" /tmp/hostkey
+cp "$WORK/ssh_config.orig" /root/.ssh/config
+check "a host key mismatch is class auth: host key mismatch; the other node is fine" eval \
+  'rc_is 1 && err_has "Error: cn4: auth: host key mismatch" && same_file "$WORK/file" cn3 /tmp/hostkey'
+
 # A refused key.
 keys=$STATE/cn4/root/.ssh/authorized_keys
 mv "$keys" "$WORK/keys"
