@@ -28,7 +28,7 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "remote-xdcp", "source-prefix",
                                   "report-results", "require-version",
                                   "fold", "json", "io-timeout", "delay-updates",
-                                  "export-xml"};
+                                  "export-xml", "resume"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -80,6 +80,7 @@ po::options_description OptionTable(Options* o) {
       ("connect-timeout", po::value(&o->connect_timeout))
       ("io-timeout",     po::value(&o->io_timeout))
       ("delay-updates",  po::bool_switch(&o->delay_updates))
+      ("resume",         po::bool_switch(&o->resume))
       ("delete",         po::bool_switch(&o->delete_extra))
       ("force",          po::bool_switch(&o->force))
       ("no-default-excludes", po::bool_switch())

@@ -20,6 +20,7 @@ struct Options {
   int connect_timeout = kDefaultConnectTimeout;
   int io_timeout = 0;                 // --io-timeout: rsync --timeout, 0 none
   bool delay_updates = false;         // --delay-updates (--sn)
+  bool resume = false;                // --resume (--sn): keep partial files
   std::string synclist;               // -F
   std::string rootimg;                // -i
   std::string user;                   // -l
