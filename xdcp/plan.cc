@@ -59,12 +59,8 @@ std::vector<std::string> CopyHead(const Options& o, bool follow_links) {
 }
 
 Step VerifyStep(const Options& o, const std::string& node) {
-  Step s;
+  Step s = RemoteCommandStep(o, node, "true", "verify ssh to " + node);
   s.kind = StepKind::kVerify;
-  s.argv = SshCommand(o);
-  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
-  s.argv.insert(s.argv.end(), {"--", node, "true"});
-  s.what = "verify ssh to " + node;
   return s;
 }
 
@@ -103,6 +99,17 @@ std::string SshCommandLine(const Options& o) { return Join(SshCommand(o), " "); 
 std::string RemotePath(const Options& o, const std::string& node,
                        const std::string& path) {
   return Remote(o, node, path);
+}
+
+Step RemoteCommandStep(const Options& o, const std::string& node,
+                       const std::string& command, const std::string& what) {
+  Step s;
+  s.kind = StepKind::kRemote;
+  s.argv = SshCommand(o);
+  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
+  s.argv.insert(s.argv.end(), {"--", node, command});
+  s.what = what;
+  return s;
 }
 
 Step CloseSharedConnectionStep(const Options& o, const std::string& node) {

@@ -100,6 +100,10 @@ std::string SshCommandLine(const Options& o);
 std::string RemotePath(const Options& o, const std::string& node,
                        const std::string& path);
 
+// A command line run by the node's shell over ssh (quote what it holds).
+Step RemoteCommandStep(const Options& o, const std::string& node,
+                       const std::string& command, const std::string& what);
+
 // The step that closes a node's shared ssh connection at the end of its
 // job (see Options::control_dir); it may fail and says nothing.
 Step CloseSharedConnectionStep(const Options& o, const std::string& node);

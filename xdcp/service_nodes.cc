@@ -257,14 +257,9 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
 }
 
 Step VersionStep(const Options& o, const std::string& sn) {
-  Step s;
-  s.kind = StepKind::kRemote;
-  s.argv = SshCommand(o);
-  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
-  s.argv.insert(s.argv.end(), {"--", sn, SingleQuote(o.remote_xdcp) +
-                                             " --require-version " XDCP_VERSION});
-  s.what = "check xdcp " XDCP_VERSION " on " + sn;
-  return s;
+  return RemoteCommandStep(o, sn,
+                           SingleQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION,
+                           "check xdcp " XDCP_VERSION " on " + sn);
 }
 
 Step DeliveryStep(const Options& o, const std::string& sn,
@@ -283,13 +278,8 @@ Step DeliveryStep(const Options& o, const std::string& sn,
   cmd.push_back(range);
   std::string line;
   for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
-  Step s;
-  s.kind = StepKind::kRemote;
-  s.argv = SshCommand(o);
-  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
-  s.argv.insert(s.argv.end(), {"--", sn, line});
+  Step s = RemoteCommandStep(o, sn, line, "deliver from " + sn + " to " + FoldNodeRange(cns));
   s.relays_results = true;
-  s.what = "deliver from " + sn + " to " + FoldNodeRange(cns);
   return s;
 }
 

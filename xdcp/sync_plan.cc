@@ -109,22 +109,11 @@ Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
   return s;
 }
 
-Step RemoteStep(const Options& o, const std::string& node,
-                const std::string& command, const std::string& what) {
-  Step s;
-  s.kind = StepKind::kRemote;
-  s.argv = SshCommand(o);
-  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
-  s.argv.insert(s.argv.end(), {"--", node, command});
-  s.what = what;
-  return s;
-}
-
 // An EXECUTE or EXECUTEALWAYS script: copied from the management node on
 // stdin into a private temporary file on the node, run, removed.
 Step ScriptStep(const Options& o, const std::string& node,
                 const std::string& script, const std::string& clause) {
-  Step s = RemoteStep(
+  Step s = RemoteCommandStep(
       o, node,
       "t=$(mktemp) && cat >\"$t\" && chmod 700 \"$t\" && \"$t\"; rc=$?; "
       "rm -f \"$t\"; exit $rc",
@@ -289,7 +278,7 @@ class Planner {
     }
     std::string command = "for f in" + (list.empty() ? " /dev/null/none" : list) +
                           "; do stat -c '%s %Y' -- \"$f\" 2>/dev/null || echo missing; done";
-    Step probe = RemoteStep(o_, node, command, "look at the EXECUTE triggers");
+    Step probe = RemoteCommandStep(o_, node, command, "look at the EXECUTE triggers");
     probe.kind = StepKind::kCopy;
     probe.probes = s.probes;
     return probe;
@@ -302,7 +291,7 @@ class Planner {
     for (const auto& t : transfers) {
       if (dirs.insert(t.dest_dir).second) command += " " + SingleQuote(t.dest_dir);
     }
-    Step s = RemoteStep(o_, node, command, "make destination directories");
+    Step s = RemoteCommandStep(o_, node, command, "make destination directories");
     s.kind = StepKind::kCopy;
     return s;
   }
