@@ -6,19 +6,12 @@ set -uo pipefail
 src=${XDCP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 script=$src/contrib/bash-completion/xdcp
 bash_completion=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
+. "$src/t/tally.sh"
 
 if bash -n "$script"; then pass; else fail "bash -n $script"; fi
 if [ ! -r "$bash_completion" ]; then
   fail "no $bash_completion (install the bash-completion package)"
-  echo "$passed passed, $failed failed"
-  exit 1
+  finish
 fi
 
 tmp=$(mktemp -d)
@@ -226,5 +219,4 @@ expect "xdcp cn01 synclist sy" synclist syncdir
 expect "xdcp --sn sn1 sy" synclist syncdir
 expect "xdcp cn01 -- sy" synclist syncdir
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,6 +10,7 @@
 #include "cluster_db.h"
 #include "gtest/gtest.h"
 #include "noderange.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -17,29 +18,7 @@ namespace {
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 using Names = std::vector<std::string>;
 
-// A scratch directory for the XML files of one test, removed afterwards.
-class NodeListTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char dir[] = "/tmp/nodelist_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    for (const std::string& path : written_) unlink(path.c_str());
-    rmdir(dir_.c_str());
-  }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    written_.push_back(path);
-    return path;
-  }
-
-  std::string dir_;
-  std::vector<std::string> written_;
-};
+class NodeListTest : public ScratchDirTest {};
 
 const char kGoodFile[] = R"(<?xml version="1.0"?>
 <cluster>

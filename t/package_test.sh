@@ -10,32 +10,9 @@
 # XDCP_PACKAGE_BUILD_DIR: build there and keep it (default: a temp dir).
 set -uo pipefail
 src=${XDCP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
-# check DESCRIPTION COMMAND...: counts COMMAND's success or failure, and
-# returns its status.
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    pass
-  else
-    fail "$what"
-    return 1
-  fi
-}
+. "$src/t/tally.sh"
 # logged COMMAND...: runs COMMAND with its output in the dpkg log.
 logged() { "$@" >>"$tmp/dpkg.log" 2>&1; }
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 tmp=$(mktemp -d /tmp/xdcp-package-test.XXXXXX)
 installed=

@@ -14,6 +14,7 @@
 #include "cluster_db.h"
 #include "gtest/gtest.h"
 #include "noderange.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -115,26 +116,8 @@ std::string LoadStanzaText(const std::string& text, ClusterDb* db) {
   return "";
 }
 
-// A scratch directory for the files of one test, removed afterwards.
-class StanzaFileTest : public ::testing::Test {
+class StanzaFileTest : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/stanza_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override {
-    for (const std::string& path : written_) unlink(path.c_str());
-    rmdir(dir_.c_str());
-  }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    written_.push_back(path);
-    return path;
-  }
-
   // Loads `text` from a file with LoadClusterDb, as xdcp does.
   ClusterDb LoadFile(const std::string& name, const std::string& text) {
     ClusterDb db;
@@ -142,9 +125,6 @@ class StanzaFileTest : public ::testing::Test {
     EXPECT_TRUE(LoadClusterDb(Write(name, text), &db, &error)) << error;
     return db;
   }
-
-  std::string dir_;
-  std::vector<std::string> written_;
 };
 
 struct ParseCase {

@@ -164,7 +164,7 @@ verify() {
     done
 }
 # timed NAME PHASE: runs run_NAME, records wall time and ssh count.
-declare -A T N
+declare -A T N ALL
 timed() {
     local t0 t1
     : >"$S/ssh.count"
@@ -173,14 +173,14 @@ timed() {
     "run_$1" || { cat "$S/last.out" >&2; die "$1 $2 failed"; }
     t1=$(date +%s.%N)
     local took
-    took=$(echo "$t1 - $t0" | bc -l)
-    # A runner listed more than once keeps its best time (RUNNERS below).
-    if [[ -z ${T[$1,$2]:-} ]] || (( $(echo "$took < ${T[$1,$2]}" | bc -l) )); then
-        T[$1,$2]=$took
-    fi
+    took=$(printf '%.2f' "$(echo "$t1 - $t0" | bc -l)")
+    # A runner listed more than once (RUNNERS below) gets one sample per
+    # listing; the table shows the median.
+    ALL[$1,$2]="${ALL[$1,$2]:-}${ALL[$1,$2]:+ }$took"
+    T[$1,$2]=$(printf '%s\n' ${ALL[$1,$2]} | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
     N[$1,$2]=$(wc -l <"$S/ssh.count")
     verify "$1 $2"
-    printf '%-10s %-5s %7.2f s  %3d ssh\n' "$1" "$2" "${T[$1,$2]}" "${N[$1,$2]}" >&2
+    printf '%-10s %-5s %7.2f s  %3d ssh\n' "$1" "$2" "$took" "${N[$1,$2]}" >&2
 }
 
 # ---------------------------------------------------------------- main --
@@ -190,7 +190,7 @@ gen >&2
 read -r nf sz < <(cd "$MNI" && echo "$(find . -type f | wc -l) $(du -sm . | cut -f1)")
 echo "tree: $nf files, $sz MB on disk, $(find "$MNI" -type l | wc -l) symlinks" >&2
 
-# RUNNERS="xdcp par xdcp par" alternates runners and keeps each one's best.
+# RUNNERS="xdcp par xdcp par" alternates runners; each listing is a sample.
 read -r -a RUNNERS <<<"${RUNNERS:-par xdcp prsync clush seq}"
 seed=1
 for r in "${RUNNERS[@]}"; do
@@ -210,7 +210,7 @@ declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
     [clush]="clush -R exec rsync")
 ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
 {
-    echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs; one run per cell;"
+    echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs; median of the runs listed below;"
     echo "page cache warm, sync before each run. loadavg at start: $load0, at end: $(cut -d" " -f1-3 /proc/loadavg)"
     echo
     echo "| runner | cold s | warm s | 1% s | cold x | warm x | 1% x | ssh (cold/warm/1%) |"
@@ -233,6 +233,12 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
             v2="not run"
         fi
         echo "- $p: xdcp ≤ 1.05x all-at-once rsync: **$v1**; ahead of prsync and clush: **$v2**"
+    done
+    echo
+    echo "Every run, in order (cold / warm / 1%):"
+    for r in xdcp par seq prsync clush; do
+        [[ -n ${T[$r,cold]:-} ]] || continue
+        echo "- ${NAME[$r]}: ${ALL[$r,cold]} / ${ALL[$r,warm]} / ${ALL[$r,1pct]}"
     done
     echo
     echo "xdcp's rsync argv (-T): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"

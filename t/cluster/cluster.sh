@@ -4,7 +4,9 @@
 #
 # Each host is a mount+uts+pid namespace whose /install, /var/xcat, /tmp,
 # /root, /etc/hosts and /etc/xcat are private bind mounts of directories under
-# STATEDIR/hosts/NAME; everything else (/usr, the build tree) is shared.
+# STATEDIR/hosts/NAME, and whose /etc is a copy-on-write overlay of the
+# machine's (writes land in STATEDIR/hosts/NAME/etc-upper); everything else
+# (/usr, the build tree) is shared.
 # Every host but mn runs a real sshd on its own 127.x address. See README.md.
 set -euo pipefail
 
@@ -223,7 +225,11 @@ build_hostinit() {
 # hostinit writes its pidfile, the host's private mounts are in place.
 # --propagation private (given to unshare) keeps them out of the root
 # namespace; they vanish with the namespace.
+# /etc is an overlay so that tests may edit /etc/passwd and friends (MERGE)
+# on a host without touching the machine's; it goes first, the binds of
+# /etc/hosts and /etc/xcat land on top of it.
 BOOT='set -e; hd=$1 name=$2; shift 2
+mount -t overlay xdcp-test-etc -o "lowerdir=/etc,upperdir=$hd/etc-upper,workdir=$hd/etc-work" /etc
 for b in '"${BINDS[*]}"'; do mount --bind "$hd/${b%%:*}" "${b#*:}"; done
 hostname "$name"
 exec "$@"'
@@ -231,7 +237,7 @@ exec "$@"'
 prepare_host() {
     local n=$1 hd=$S/hosts/$1 a=${ADDR[$1]} g=${GW[$1]} b from=
     for b in "${BINDS[@]}"; do [[ ${b%%:*} == hosts ]] || mkdir -p "$hd/${b%%:*}"; done
-    mkdir -p "$hd/etc" "$hd/root/.ssh"
+    mkdir -p "$hd/etc" "$hd/etc-upper" "$hd/etc-work" "$hd/root/.ssh"
     chmod 1777 "$hd/tmp"; chmod 700 "$hd/root"
     cp "$S/etc-hosts" "$hd/hosts"
     echo "$n" >"$hd/root/$n.marker"
@@ -267,7 +273,8 @@ UseDNS no
 # The default 10:30:100 starts dropping connections at fanout 64.
 MaxStartups 1000:30:1000
 MaxSessions 100
-AuthorizedKeysFile /root/.ssh/authorized_keys
+# A test may add a user (in the host's own /etc) with keys in its home.
+AuthorizedKeysFile /root/.ssh/authorized_keys .ssh/authorized_keys
 Subsystem sftp internal-sftp
 PrintMotd no
 LogLevel ERROR

@@ -198,17 +198,16 @@ xdcp cn2 -F $WORK/append.synclist
 check "APPEND to a target missing on the node fails that node, naming it" eval \
   'rc_is 1 && err_has "Error: cn2: transfer: no such file or directory in APPEND $R/app/append2: fetch /tmp/app/target"'
 
-# MERGE with the xCAT test data.
-cp /etc/passwd $WORK/passwd.orig; cp /etc/group $WORK/group.orig
+# MERGE with the xCAT test data (each host's /etc is its own overlay).
 printf 'bogususer1:x:1001:19998::/home/bogususer1:/bin/bash\n' >$R/merge/passwd
 printf 'bogusgroup:x:29999:\nbogusgroup1:x:19998:\n' >$R/merge/group
 printf 'MERGE:\n%s -> /etc/passwd\n%s -> /etc/group\n' $R/merge/passwd $R/merge/group >$WORK/merge.synclist
-cn1_passwd=$(on cn1 cat /etc/passwd)  # cn1 shares /etc with mn: use a copy
 xdcp cn3 -F $WORK/merge.synclist
 xdcp cn3 -F $WORK/merge.synclist
 check "MERGE: passwd gains bogususer1 exactly once, group entries replaced or added" eval \
-  'rc_is 0 && [ "$(grep -c "^bogususer1:x:1001:19998::/home/bogususer1:/bin/bash$" /etc/passwd)" = 1 ] && [ "$(grep -c "^bogusgroup:" /etc/group)" = 1 ] && grep -q "^bogusgroup:x:29999:" /etc/group && grep -q "^bogusgroup1:x:19998:" /etc/group'
-cp $WORK/passwd.orig /etc/passwd; cp $WORK/group.orig /etc/group
+  'rc_is 0 && [ "$(on cn3 grep -c "^bogususer1:x:1001:19998::/home/bogususer1:/bin/bash$" /etc/passwd)" = 1 ] && [ "$(on cn3 grep -c "^bogusgroup:" /etc/group)" = 1 ] && on cn3 grep -q "^bogusgroup:x:29999:" /etc/group && on cn3 grep -q "^bogusgroup1:x:19998:" /etc/group'
+check "... on that node only: mn's and cn4's /etc/passwd are untouched" eval \
+  '! grep -q "^bogususer1:" /etc/passwd && ! on cn4 grep -q "^bogususer1:" /etc/passwd'
 printf 'MERGE:\n%s -> /etc/hosts\n' $R/merge/passwd >$WORK/badmerge.synclist
 xdcp cn3 -F $WORK/badmerge.synclist
 check "MERGE into /etc/hosts is a parse error with file and line, exit 2" eval \

@@ -5,6 +5,18 @@
 . "$(dirname "$0")/lib.sh"
 STATE=$XDCP_CLUSTER/hosts
 
+# SIGKILL every rsync and ssh this test started (they carry its marker):
+# what a killed xdcp leaves behind, and an admin would kill.
+kill_marked_children() {
+  local f pid
+  for f in /proc/[0-9]*/environ; do
+    if { tr '\0' '\n' <"$f"; } 2>/dev/null | grep -qx "XDCP_E2E_MARK=$WORK"; then
+      pid=${f#/proc/}; pid=${pid%/environ}
+      grep -qE '^(rsync|ssh)' /proc/$pid/comm 2>/dev/null && kill -9 $pid 2>/dev/null
+    fi
+  done
+}
+
 echo payload >"$WORK/file"
 # 20 names for cn1, whose sshd accepts 2 unauthenticated connections.
 addr=$("$CLUSTER" addr "$XDCP_CLUSTER" cn1)
@@ -86,6 +98,37 @@ mv "$keys" "$WORK/keys"
 xdcp cn4 "$WORK/file" /tmp/x
 mv "$WORK/keys" "$keys"
 check "a refused key is class auth, exit 1" eval 'rc_is 1 && err_has "Error: cn4: auth: authentication refused"'
+
+# A node frozen before it sends its ssh banner: the connect timeout, not -t.
+"$CLUSTER" freeze "$XDCP_CLUSTER" cn4
+xdcp cn3,cn4 --connect-timeout 2 "$WORK/file" /tmp/ctimeout
+"$CLUSTER" thaw "$XDCP_CLUSTER" cn4
+check "frozen before the banner: unreachable: connect timeout; the other node is fine" eval \
+  'rc_is 1 && err_has "Error: cn4: unreachable: connect timeout" && same_file "$WORK/file" cn3 /tmp/ctimeout'
+
+# A login that may not write the target: xtest exists only in cn4's own
+# /etc and logs in with the cluster's key from its home.
+on cn4 sh -c 'echo "xtest:x:4242:4242::/tmp/xtest:/bin/sh" >>/etc/passwd && mkdir -p /tmp/xtest/.ssh && cp /root/.ssh/authorized_keys /tmp/xtest/.ssh/ && chown -R 4242:4242 /tmp/xtest'
+xdcp cn3,cn4 -l xtest "$WORK/file" /root/denied
+check "a target the login may not write: transfer: permission denied" eval \
+  'rc_is 1 && err_has "Error: cn4: transfer: permission denied" && absent cn4 /root/denied'
+check "... and cn3, which has no such user, is refused: auth" err_has "Error: cn3: auth: authentication refused"
+
+# The local rsync of one node killed by a signal: that node says so, the
+# other node finishes.
+"$XDCP" cn2,cn3 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+copy=$!
+for i in $(seq 1 400); do
+  pid=$(pgrep -f '^/usr/bin/rsync .* cn2:/tmp/') && break
+  sleep 0.01
+done
+kill -9 $pid
+wait $copy
+RC=$?
+check "a node's rsync killed by SIGKILL: transfer: killed by signal 9, the other is whole" eval \
+  'rc_is 1 && err_has "Error: cn2: transfer: killed by signal 9" && same_file "$WORK/large" cn3 /tmp/large && absent cn2 /tmp/large'
+for n in cn2 cn3; do on $n rm -f /tmp/large; done
+
 # Two runs on one node at once: the second says so instead of interleaving.
 printf '#!/bin/sh\nsleep 3\n' >"$WORK/slow.sh"
 chmod +x "$WORK/slow.sh"
@@ -117,12 +160,7 @@ exec 3>&2 2>/dev/null  # no "Killed" notice from the shell
 kill -9 $victim
 wait $victim
 exec 2>&3 3>&-
-for f in /proc/[0-9]*/environ; do
-  if { tr '\0' '\n' <"$f"; } 2>/dev/null | grep -qx "XDCP_E2E_MARK=$WORK"; then
-    pid=${f#/proc/}; pid=${pid%/environ}
-    grep -qE '^(rsync|ssh)' /proc/$pid/comm 2>/dev/null && kill -9 $pid 2>/dev/null
-  fi
-done
+kill_marked_children
 wait $watcher
 check "killed mid-mirror: the SN's file was never seen half-written" eval \
   '[ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "150000000 50000000 " ] || [ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "50000000 " ]'
@@ -131,5 +169,44 @@ xdcp --sn sn1 /install
 check "... and a second run converges to the new one" eval \
   'rc_is 0 && on sn1 cat /install/big/file | cmp -s /install/big/file -'
 rm -rf /install/*
+
+# SIGKILL to xdcp in the middle of a MERGE's write of /etc/passwd (cn3's
+# /etc is its own overlay): a watcher on cn3 reads the whole file all
+# along and only ever sees the complete old or the complete new version;
+# a second run converges.  The MERGE changes the shell of 100,000 users, so
+# the write carries the whole file, slowed by rsync --bwlimit.
+on cn3 cp /etc/passwd /tmp/passwd.orig
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "u%d:x:%d:%d::/home/u%d:/bin/sh\n", i, 100000 + i, 100000 + i, i }' >"$WORK/users.sh"
+sed 's|/bin/sh$|/bin/bash|' "$WORK/users.sh" >"$WORK/users.bash"
+on cn3 sh -c 'cat >>/etc/passwd' <"$WORK/users.sh"
+lines=$(on cn3 sh -c 'wc -l </etc/passwd')
+printf 'MERGE:\n%s -> /etc/passwd\n' "$WORK/users.bash" >"$WORK/bigmerge.synclist"
+on cn3 rm -f /tmp/watch.stop
+on cn3 sh -c 'while [ ! -e /tmp/watch.stop ]; do
+  awk -F: "/^u[0-9]/ { s[\$7]++ } END { printf \"%d\", NR; for (k in s) printf \" %s=%d\", k, s[k]; print \"\" }" /etc/passwd
+done' >"$WORK/reads" &
+watcher=$!
+"$XDCP" cn3 -F "$WORK/bigmerge.synclist" -o --bwlimit=2000 >/dev/null 2>&1 &
+victim=$!
+for i in $(seq 1 600); do pgrep -f 'cn3[.]merge[.]1[.]new' >/dev/null && break; sleep 0.05; done
+sleep 1
+exec 3>&2 2>/dev/null
+kill -9 $victim
+wait $victim
+exec 2>&3 3>&-
+kill_marked_children
+sleep 1
+on cn3 touch /tmp/watch.stop
+wait $watcher
+sort -u "$WORK/reads" >"$WORK/reads.u"
+check "killed mid-MERGE: the watcher read /etc/passwd during the write" \
+  [ "$(wc -l <"$WORK/reads")" -ge 3 ]
+check "... and only ever saw the whole old or the whole new file" eval \
+  'grep -qx "$lines /bin/sh=100000" "$WORK/reads.u" && grep -vx -e "$lines /bin/sh=100000" -e "$lines /bin/bash=100000" "$WORK/reads.u" | { ! grep -q .; }'
+check "... no temporary file is left next to it" eval '! on cn3 sh -c "ls -a /etc" | grep -q "^\.passwd"'
+xdcp cn3 -F "$WORK/bigmerge.synclist"
+check "... and a second run converges to the new one" eval \
+  'rc_is 0 && [ "$(on cn3 grep -c ":/bin/bash\$" /etc/passwd)" -ge 100000 ] && ! on cn3 grep -q "^u[0-9]*:.*:/bin/sh\$" /etc/passwd && [ "$(on cn3 sh -c "wc -l </etc/passwd")" = "$lines" ]'
+on cn3 cp /tmp/passwd.orig /etc/passwd
 check "nothing is left running" no_leftovers
 finish
