@@ -32,4 +32,4 @@ echo "== the same suite under AddressSanitizer and UndefinedBehaviorSanitizer"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   CTEST_ARGS="-LE package $*" run_suite "$top/build-asan" -DXDCP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 echo "== fuzzers"
-"$top/t/fuzz/run.sh" "${XDCP_FUZZ_SECONDS:-30}"
+"$top/t/fuzz/run.sh" "${XDCP_FUZZ_SECONDS:-60}"

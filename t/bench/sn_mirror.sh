@@ -22,7 +22,10 @@
 #
 # Env: MB (approx. total size, default 500), FILES (approx. file count,
 # default 20000), SNS (default 8), XDCP_TEST_NET (default 127.80.0),
-# STATEDIR (default build/snbench-cluster), OUT (markdown table file).
+# STATEDIR (default build/snbench-cluster), OUT (markdown table file),
+# WARM_RUNS (extra rounds of warm runs, default 0, see below),
+# SN_TMPFS=1 (each SN's /install on a tmpfs: cold runs then measure the
+# tools and not the disk's writeback, which varies widely on a VM).
 # Timings never make it fail; it exits non-zero only if a command fails
 # or a mirror is not identical to mn's /install after a run.
 set -euo pipefail
@@ -51,6 +54,10 @@ snlist=$(IFS=,; echo "${sns[*]}")
 trap '"$C" down "$S" || true' EXIT
 "$C" up "$S" mn "${sns[@]}" >/dev/null
 on() { "$C" on "$S" "$@"; }
+if [[ ${SN_TMPFS:-} == 1 ]]; then
+    # In the SN's own mount namespace: gone when the cluster goes down.
+    for h in "${sns[@]}"; do on "$h" mount -t tmpfs -o size=$((MB * 3))m xdcp-bench /install; done
+fi
 MNI=$S/hosts/mn/install
 
 # ---------------------------------------------------------- ssh counter --
@@ -130,7 +137,7 @@ EOF
 # ------------------------------------------------------------- runners --
 printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
 run_xdcp() {
-    XDCP_DATADIR=$top on mn "$XDCP" --sn "$snlist" --no-default-excludes /install \
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top on mn "$XDCP" --sn "$snlist" --no-default-excludes /install \
         >"$S/last.out" 2>&1
 }
 run_par() {
@@ -157,14 +164,14 @@ reset_sns() {
 # Mirrors must equal mn's /install (content, symlinks, hard links).
 verify() {
     local h d
-    d=$(cd "$MNI" && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | sort | md5sum)
+    d=$(cd "$MNI" && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | LC_ALL=C sort | md5sum)
     for h in "${sns[@]}"; do
-        [[ $(cd "$S/hosts/$h/install" && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | sort | md5sum) == "$d" ]] \
+        [[ $(on "$h" sh -c "cd /install && find . -type d -printf '%p d %n\n' -o -printf '%p %y %s %l %n\n' | LC_ALL=C sort | md5sum") == "$d" ]] \
             || die "$1: $h's /install differs from mn's"
     done
 }
 # timed NAME PHASE: runs run_NAME, records wall time and ssh count.
-declare -A T N ALL
+declare -A T N ALL CPU
 timed() {
     local t0 t1
     : >"$S/ssh.count"
@@ -179,6 +186,9 @@ timed() {
     ALL[$1,$2]="${ALL[$1,$2]:-}${ALL[$1,$2]:+ }$took"
     T[$1,$2]=$(printf '%s\n' ${ALL[$1,$2]} | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
     N[$1,$2]=$(wc -l <"$S/ssh.count")
+    if [[ $1 == xdcp ]]; then  # xdcp's own CPU (user + sys), children excluded
+        CPU[$2]="${CPU[$2]:-}${CPU[$2]:+ }$(awk '{ printf "%.2f", $1 + $2 }' "$S/hosts/mn/tmp/xdcp.rusage")"
+    fi
     verify "$1 $2"
     printf '%-10s %-5s %7.2f s  %3d ssh\n' "$1" "$2" "$took" "${N[$1,$2]}" >&2
 }
@@ -200,6 +210,18 @@ for r in "${RUNNERS[@]}"; do
     change1 $((seed++)) >&2
     timed "$r" 1pct
 done
+# WARM_RUNS=N: N more rounds of warm runs, every runner once per round in
+# the order first listed (the SNs are current after the loop above, so no
+# cold run is needed): warm runs are short, and more samples of them
+# separate the runners from the machine's noise.
+declare -A seen=()
+for ((k = 0; k < ${WARM_RUNS:-0}; k++)); do
+    for r in "${RUNNERS[@]}"; do
+        [[ -z ${seen[$k,$r]:-} ]] || continue
+        seen[$k,$r]=1
+        timed "$r" warm
+    done
+done
 # xdcp's -T argv, for the record
 XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 \
     | grep -m1 'TRACE: sn1: .*rsync -a' >"$S/xdcp.argv" || true
@@ -210,7 +232,8 @@ declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
     [clush]="clush -R exec rsync")
 ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
 {
-    echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs; median of the runs listed below;"
+    where="on disk"; [[ ${SN_TMPFS:-} == 1 ]] && where="on a tmpfs"
+    echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs (their /install $where); median of the runs listed below;"
     echo "page cache warm, sync before each run. loadavg at start: $load0, at end: $(cut -d" " -f1-3 /proc/loadavg)"
     echo
     echo "| runner | cold s | warm s | 1% s | cold x | warm x | 1% x | ssh (cold/warm/1%) |"
@@ -240,6 +263,7 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
         [[ -n ${T[$r,cold]:-} ]] || continue
         echo "- ${NAME[$r]}: ${ALL[$r,cold]} / ${ALL[$r,warm]} / ${ALL[$r,1pct]}"
     done
+    echo "- xdcp's own CPU s (user + sys, its rsync and ssh excluded): ${CPU[cold]:-} / ${CPU[warm]:-} / ${CPU[1pct]:-}"
     echo
     echo "xdcp's rsync argv (-T): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"
 } >"$OUT"

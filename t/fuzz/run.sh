@@ -1,10 +1,10 @@
 #!/bin/bash
 # Builds the fuzzers with clang and runs each for a bounded time on a copy
-# of its seed corpus. Usage: t/fuzz/run.sh [SECONDS] (default 30).
+# of its seed corpus. Usage: t/fuzz/run.sh [SECONDS] (default 60).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${XDCP_FUZZ_BUILD_DIR:-$top/build-fuzz}
-seconds=${1:-30}
+seconds=${1:-60}
 CC=clang CXX=clang++ cmake -S "$top" -B "$build" -DXDCP_FUZZ=ON -DXDCP_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 fail=0
