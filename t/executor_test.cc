@@ -133,6 +133,31 @@ TEST(ExecutorTest, TenMegabytesOfOutputDoNotDeadlock) {
   EXPECT_EQ(rep.lines["n1"].back(), "tail");  // a last partial line is kept
 }
 
+// Output that trickles in (short reads, so reading pauses between them)
+// arrives whole and in order, a line split across a pause included.
+TEST(ExecutorTest, TricklingOutputArrivesWholeAndInOrder) {
+  Plan plan = OneStepEach(2, {"--print", "a1", "--sleep", "5", "--partial", "b",
+                              "--sleep", "40", "--print", "2", "--sleep", "1",
+                              "--print", "c", "--partial", "last"});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  for (const char* node : {"n0", "n1"}) {
+    EXPECT_EQ(rep.lines[node], (std::vector<std::string>{"a1", "b2", "c", "last"})) << node;
+  }
+  EXPECT_EQ(out.results[0].state, NodeState::kOk);
+}
+
+// A line longer than 64 KiB is cut into pieces, nothing lost.
+TEST(ExecutorTest, OverlongLineIsCutNotLost) {
+  std::string text(70000, 'y');
+  Plan plan = OneStepEach(1, {"--print", text});
+  RecordingReporter rep;
+  RunPlan(plan, &rep);
+  ASSERT_EQ(rep.lines["n0"].size(), 2u);
+  EXPECT_EQ(rep.lines["n0"][0].size(), 64u * 1024);
+  EXPECT_EQ(rep.lines["n0"][0] + rep.lines["n0"][1], text);
+}
+
 TEST(ExecutorTest, StepsRunInOrderAndTheFirstFailureStops) {
   Plan plan;
   plan.jobs.push_back({"a", {Child({"--print", "1"}), Child({"--exit", "4"}),

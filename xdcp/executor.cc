@@ -57,9 +57,20 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kTailLines = 20;
 constexpr size_t kMaxLine = 64 * 1024;  // longer lines are cut in pieces
 constexpr size_t kReadBuffer = 16 * 1024;
+// A transfer of many files writes a change record per file. Reading each
+// as it comes would wake the loop once per file (per node): with hundreds
+// of nodes that is the management node's CPU. After a read shorter than
+// this, the next one waits kReadPause, so records arrive in batches; the
+// pipe (64 KiB) holds far more than a pause's worth, and the child's exit
+// ends a pause at once, so no step waits for it. While paused, the pipe is
+// taken out of the reactor: its edge-triggered registration would still
+// wake the loop on every write.
+constexpr size_t kShortRead = 4 * 1024;
+constexpr auto kReadPause = std::chrono::milliseconds(20);
 
 struct NodeRun {
-  explicit NodeRun(asio::io_context& io) : pipe(io), deadline(io), grace(io) {}
+  explicit NodeRun(asio::io_context& io)
+      : pipe(io), deadline(io), grace(io), pause(io) {}
   size_t job = 0;
   size_t step = 0;
   pid_t pid = -1;  // also the process group id
@@ -71,10 +82,14 @@ struct NodeRun {
   asio::posix::stream_descriptor pipe;
   asio::steady_timer deadline;
   asio::steady_timer grace;
+  asio::steady_timer pause;  // between two reads, see kShortRead
+  bool pausing = false;
+  int paused_fd = -1;        // the pipe, out of the reactor while pausing
   std::vector<char> buf;
   std::string partial;
   std::deque<std::string> tail;
   std::set<std::string> changed;  // local sources changed on this node
+  bool wants_changes = false;     // some step runs only if a source changed
   int files_changed = 0;
   int attempt = 0;      // retries of the current step so far
   int commands = 0;     // children started
@@ -212,6 +227,7 @@ class Executor {
     }
     auto run = std::make_shared<NodeRun>(io_);
     run->job = job;
+    for (const Step& step : j.steps) run->wants_changes |= !step.run_if_changed.empty();
     run->started = Clock::now();
     active_[job] = run;
     if (plan_.node_timeout > 0) {
@@ -324,6 +340,7 @@ class Executor {
         asio::buffer(run->buf),
         [this, run](const boost::system::error_code& ec, size_t n) {
           if (n > 0) Consume(*run, run->buf.data(), n);
+          if (!ec && n < kShortRead && !run->exited) return PauseThenRead(run);
           if (!ec) return Read(run);
           run->eof = true;
           if (run->pipe.is_open()) run->pipe.close();
@@ -331,18 +348,36 @@ class Executor {
         });
   }
 
+  void PauseThenRead(const std::shared_ptr<NodeRun>& run) {
+    run->paused_fd = run->pipe.release();
+    run->pausing = true;
+    run->pause.expires_after(kReadPause);
+    // Also called when Reap cancels the pause: the child has exited.
+    run->pause.async_wait([this, run](const boost::system::error_code&) {
+      run->pausing = false;
+      run->pipe.assign(run->paused_fd);
+      run->paused_fd = -1;
+      Read(run);
+    });
+  }
+
   void Consume(NodeRun& run, const char* data, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      if (data[i] == '\n') {
-        Line(run, std::move(run.partial));
-        run.partial.clear();
+    const char* end = data + n;
+    while (data < end) {
+      const char* nl = static_cast<const char*>(memchr(data, '\n', end - data));
+      size_t take = (nl ? nl : end) - data;
+      size_t room = kMaxLine - run.partial.size();
+      if (take >= room) {  // cut an overlong line
+        run.partial.append(data, room);
+        data += room;
       } else {
-        run.partial += data[i];
-        if (run.partial.size() >= kMaxLine) {
-          Line(run, std::move(run.partial));
-          run.partial.clear();
-        }
+        run.partial.append(data, take);
+        data += take;
+        if (!nl) break;
+        ++data;  // the newline
       }
+      Line(run, std::move(run.partial));
+      run.partial.clear();
     }
   }
 
@@ -394,12 +429,12 @@ class Executor {
     }
     std::string local = ChangedSource(step.change_roots, name);
     if (local.empty()) return;
-    run.changed.insert(local);
+    if (run.wants_changes) run.changed.insert(local);
     char type = record[1];  // f file, d directory, L link, D device
     if (type == 'd') return;  // a directory's time follows its files
     ++run.files_changed;
     if (record[0] == '<' || record[0] == '>') run.bytes += strtoll(record.c_str() + 12, nullptr, 10);
-    reporter_->Trace(plan_.jobs[run.job].node, {"changed:", local});
+    if (reporter_->Tracing()) reporter_->Trace(plan_.jobs[run.job].node, {"changed:", local});
   }
 
   void Reap() {
@@ -412,6 +447,7 @@ class Executor {
       by_pid_.erase(it);
       run->exited = true;
       run->wait_status = status;
+      if (run->pausing) run->pause.cancel();  // read the rest now
       StepMaybeDone(run);
     }
   }

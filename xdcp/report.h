@@ -36,6 +36,9 @@ class Reporter {
   // A command is about to run for `node` (shown with -T).
   virtual void Trace(const std::string& node,
                      const std::vector<std::string>& argv) = 0;
+  // Whether Trace shows anything: lets a caller skip building what it
+  // would trace once per file.
+  virtual bool Tracing() const { return true; }
   // One line (without its newline) of a command's output.
   virtual void Output(const std::string& node, const std::string& line) = 0;
   // The node has its final result; called exactly once per node.
@@ -62,6 +65,7 @@ class LineReporter : public Reporter {
       : style_(style), out_(out), err_(err) {}
   void Trace(const std::string& node,
              const std::vector<std::string>& argv) override;
+  bool Tracing() const override { return style_.trace; }
   void Output(const std::string& node, const std::string& line) override;
   void NodeDone(const NodeResult& result) override;
   void Finish(const std::vector<NodeResult>& results) override;
@@ -86,6 +90,7 @@ class JsonReporter : public Reporter {
   void Trace(const std::string& node, const std::vector<std::string>& argv) override {
     next_->Trace(node, argv);
   }
+  bool Tracing() const override { return next_->Tracing(); }
   void Output(const std::string& node, const std::string& line) override {
     next_->Output(node, line);
   }
@@ -107,6 +112,7 @@ class FoldingReporter : public Reporter {
   void Trace(const std::string& node, const std::vector<std::string>& argv) override {
     next_->Trace(node, argv);
   }
+  bool Tracing() const override { return next_->Tracing(); }
   void Output(const std::string& node, const std::string& line) override;
   void NodeDone(const NodeResult& result) override { next_->NodeDone(result); }
   void Finish(const std::vector<NodeResult>& results) override;

@@ -12,6 +12,7 @@
 #   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
 #   rsync&    plain rsync -aH per SN, all started at once (& + wait)
 #   rsync-seq plain rsync -aH per SN, one after another
+#   parx      rsync& with xdcp's own rsync options (RUNNERS must name it)
 #   prsync    parallel-rsync -h HOSTS -p 64 -a -X -H   (pssh; -H there is a host)
 #   clush     clush -w sn[1-N] -f 64 -R exec rsync -aH /install/ %h:/install/
 # Every ssh started in mn goes through a PATH wrapper that counts it, so the
@@ -145,6 +146,17 @@ run_par() {
                    r=0; for j in $(jobs -p); do wait $j || r=1; done; exit $r' \
         >"$S/last.out" 2>&1
 }
+# parx: all at once with xdcp's exact rsync options (output to /dev/null):
+# what xdcp's own work costs, apart from what its rsync options cost.
+run_parx() {
+    on mn bash -c 'for h in $(cat /tmp/sns); do
+                     rsync -a -H --protect-args -e "ssh -o BatchMode=yes -o ConnectTimeout=10" \
+                       "--out-format=xdcp-changed: %i %l %n" "--rsync-path=mkdir -p -- /install && rsync" \
+                       /install/ "$h":/install/ >/dev/null &
+                   done
+                   r=0; for j in $(jobs -p); do wait $j || r=1; done; exit $r' \
+        >"$S/last.out" 2>&1
+}
 run_seq() {
     on mn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ || exit 1; done' \
         >"$S/last.out" 2>&1
@@ -228,6 +240,7 @@ XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 
 
 # --------------------------------------------------------------- table --
 declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
+    [parx]="rsync with xdcp's options, all at once"
     [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
     [clush]="clush -R exec rsync")
 ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
@@ -238,7 +251,7 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     echo
     echo "| runner | cold s | warm s | 1% s | cold x | warm x | 1% x | ssh (cold/warm/1%) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
-    for r in xdcp par seq prsync clush; do
+    for r in xdcp par parx seq prsync clush; do
         [[ -n ${T[$r,cold]:-} ]] || continue
         printf '| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s/%s/%s |\n' "${NAME[$r]}" \
             "${T[$r,cold]}" "${T[$r,warm]}" "${T[$r,1pct]}" \
@@ -259,7 +272,7 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     done
     echo
     echo "Every run, in order (cold / warm / 1%):"
-    for r in xdcp par seq prsync clush; do
+    for r in xdcp par parx seq prsync clush; do
         [[ -n ${T[$r,cold]:-} ]] || continue
         echo "- ${NAME[$r]}: ${ALL[$r,cold]} / ${ALL[$r,warm]} / ${ALL[$r,1pct]}"
     done
