@@ -43,8 +43,8 @@ C=$top/t/cluster/cluster.sh
 
 die() { echo "sn_mirror.sh: $*" >&2; exit 1; }
 [[ -x $XDCP ]] || die "no $XDCP"
-for b in rsync parallel-rsync clush python3; do
-    command -v $b >/dev/null || die "no $b (apt-get install -y rsync pssh clustershell python3)"
+for b in rsync parallel-rsync clush python3 /usr/bin/time; do
+    command -v $b >/dev/null || die "no $b (apt-get install -y rsync pssh clustershell python3 time)"
 done
 unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
       DCP_NODE_OPTS DSH_NODE_OPTS
@@ -137,19 +137,23 @@ EOF
 
 # ------------------------------------------------------------- runners --
 printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
+# onmn CMD...: CMD in mn, its CPU time (user + sys, with every child it
+# waited for: the management node's whole share of the work) noted in
+# mn's /tmp/runner.cpu.
+onmn() { on mn /usr/bin/time -o /tmp/runner.cpu -f '%U %S' "$@"; }
 run_xdcp() {
-    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top on mn "$XDCP" --sn "$snlist" --no-default-excludes /install \
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top onmn "$XDCP" --sn "$snlist" --no-default-excludes /install \
         >"$S/last.out" 2>&1
 }
 run_par() {
-    on mn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ & done
+    onmn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ & done
                    r=0; for j in $(jobs -p); do wait $j || r=1; done; exit $r' \
         >"$S/last.out" 2>&1
 }
 # parx: all at once with xdcp's exact rsync options (output to /dev/null):
 # what xdcp's own work costs, apart from what its rsync options cost.
 run_parx() {
-    on mn bash -c 'for h in $(cat /tmp/sns); do
+    onmn bash -c 'for h in $(cat /tmp/sns); do
                      rsync -a -H --protect-args -e "ssh -o BatchMode=yes -o ConnectTimeout=10" \
                        "--out-format=xdcp-changed: %i %l %n" "--rsync-path=mkdir -p -- /install && rsync" \
                        /install/ "$h":/install/ >/dev/null &
@@ -158,15 +162,15 @@ run_parx() {
         >"$S/last.out" 2>&1
 }
 run_seq() {
-    on mn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ || exit 1; done' \
+    onmn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ || exit 1; done' \
         >"$S/last.out" 2>&1
 }
 run_prsync() {
-    on mn parallel-rsync -h /tmp/sns -p 64 -t 0 -a -X -H /install/ /install/ \
+    onmn parallel-rsync -h /tmp/sns -p 64 -t 0 -a -X -H /install/ /install/ \
         >"$S/last.out" 2>&1
 }
 run_clush() {
-    on mn clush -S -w "sn[1-$SNS]" -f 64 -R exec rsync -aH /install/ %h:/install/ \
+    onmn clush -S -w "sn[1-$SNS]" -f 64 -R exec rsync -aH /install/ %h:/install/ \
         >"$S/last.out" 2>&1
 }
 
@@ -182,8 +186,9 @@ verify() {
             || die "$1: $h's /install differs from mn's"
     done
 }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # timed NAME PHASE: runs run_NAME, records wall time and ssh count.
-declare -A T N ALL CPU
+declare -A T N ALL CPU MNCPU
 timed() {
     local t0 t1
     : >"$S/ssh.count"
@@ -196,8 +201,9 @@ timed() {
     # A runner listed more than once (RUNNERS below) gets one sample per
     # listing; the table shows the median.
     ALL[$1,$2]="${ALL[$1,$2]:-}${ALL[$1,$2]:+ }$took"
-    T[$1,$2]=$(printf '%s\n' ${ALL[$1,$2]} | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    T[$1,$2]=$(median ${ALL[$1,$2]})
     N[$1,$2]=$(wc -l <"$S/ssh.count")
+    MNCPU[$1,$2]="${MNCPU[$1,$2]:-}${MNCPU[$1,$2]:+ }$(awk '{ printf "%.2f", $1 + $2 }' "$S/hosts/mn/tmp/runner.cpu")"
     if [[ $1 == xdcp ]]; then  # xdcp's own CPU (user + sys), children excluded
         CPU[$2]="${CPU[$2]:-}${CPU[$2]:+ }$(awk '{ printf "%.2f", $1 + $2 }' "$S/hosts/mn/tmp/xdcp.rusage")"
     fi
@@ -275,6 +281,12 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     for r in xdcp par parx seq prsync clush; do
         [[ -n ${T[$r,cold]:-} ]] || continue
         echo "- ${NAME[$r]}: ${ALL[$r,cold]} / ${ALL[$r,warm]} / ${ALL[$r,1pct]}"
+    done
+    echo
+    echo "The management node's CPU s (user + sys of the runner and every process it waited for), median (cold / warm / 1%):"
+    for r in xdcp par parx seq prsync clush; do
+        [[ -n ${T[$r,cold]:-} ]] || continue
+        echo "- ${NAME[$r]}: $(median ${MNCPU[$r,cold]}) / $(median ${MNCPU[$r,warm]}) / $(median ${MNCPU[$r,1pct]})  (every run: ${MNCPU[$r,cold]} / ${MNCPU[$r,warm]} / ${MNCPU[$r,1pct]})"
     done
     echo "- xdcp's own CPU s (user + sys, its rsync and ssh excluded): ${CPU[cold]:-} / ${CPU[warm]:-} / ${CPU[1pct]:-}"
     echo
