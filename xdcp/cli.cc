@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "report.h"
 #include "service_nodes.h"
 #include "sources.h"
+#include "ssh_cipher.h"
 #include "sync_plan.h"
 #include "synclist.h"
 
@@ -424,10 +426,13 @@ bool ReadExcludeLists(const std::vector<std::string>& files,
 
 // --sn: mirror paths to service nodes, and in the same pass stage the
 // synclist files of the nodes each one serves.
-int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
+int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
                          const NodeRangeEnv& env,
                          const std::map<std::string, std::string>& environment) {
   std::string error;
+  Options o = options;
+  struct passwd* pw = getpwuid(getuid());  // ssh reads this home's config
+  o.ssh_ciphers = PreferredCiphers(pw && pw->pw_dir ? pw->pw_dir : "");
   MirrorInput in;
   in.options = &o;
   in.db = &db;

@@ -54,6 +54,8 @@ struct Options {
   // Set by xdcp for runs of many commands per node (-F): where ssh keeps
   // the sockets of one shared connection per node (ControlMaster).
   std::string control_dir;
+  // Set by xdcp for --sn mirrors (see ssh_cipher.h): ssh's -c list.
+  std::string ssh_ciphers;
   std::string lock_dir = "/run/lock/xdcp";  // XDCP_LOCK_DIR
   // Internal, used between xdcp on the management node and on an SN:
   std::string source_prefix;          // --source-prefix: staged sources

@@ -82,6 +82,7 @@ Plan NewPlan(const Options& o) {
 std::vector<std::string> SshCommand(const Options& o) {
   std::vector<std::string> argv{"ssh", "-o", "BatchMode=yes", "-o",
                                 "ConnectTimeout=" + std::to_string(o.connect_timeout)};
+  if (!o.ssh_ciphers.empty()) argv.insert(argv.end(), {"-c", o.ssh_ciphers});
   if (!o.control_dir.empty()) {
     // One login per node for all of its rsync runs and scripts: the first
     // command becomes the master, the others share its connection. An idle

@@ -66,6 +66,18 @@ check "sn2 serves no node with a synclist: nothing staged there" absent sn2 "$SN
 xdcp --sn sn1,sn2 -T /install
 check "a second run with nothing changed transfers nothing" eval \
   'rc_is 0 && ! grep -q "^TRACE: [^ ]*: changed: " $WORK/out'
+# The mirror's ssh prefers AES-GCM when the CPU has AES and no ssh_config
+# chooses ciphers; a Ciphers line of the admin's own turns that off.
+if grep -qw aes /proc/cpuinfo; then
+  check "with AES and no Ciphers in ssh_config, the mirror's ssh prefers AES-GCM" \
+    out_has "-c aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr'"
+fi
+cp /root/.ssh/config "$WORK/ssh_config.orig"
+printf 'Host *\n    Ciphers chacha20-poly1305@openssh.com\n' >>/root/.ssh/config
+xdcp --sn sn1 -T /install
+cp "$WORK/ssh_config.orig" /root/.ssh/config
+check "... and a Ciphers line in ~/.ssh/config leaves ssh's choice alone" eval \
+  'rc_is 0 && out_has "TRACE: sn1: /usr/bin/rsync" && ! grep -q " -c aes" $WORK/out'
 echo changed >/install/postscripts/hello2
 xdcp --sn sn1,sn2 -T /install
 check "a one-file change transfers that file only" eval \

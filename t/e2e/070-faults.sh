@@ -108,10 +108,12 @@ check "frozen before the banner: unreachable: connect timeout; the other node is
 
 # A login that may not write the target: xtest exists only in cn4's own
 # /etc and logs in with the cluster's key from its home.
-on cn4 sh -c 'echo "xtest:x:4242:4242::/tmp/xtest:/bin/sh" >>/etc/passwd && mkdir -p /tmp/xtest/.ssh && cp /root/.ssh/authorized_keys /tmp/xtest/.ssh/ && chown -R 4242:4242 /tmp/xtest'
-xdcp cn3,cn4 -l xtest "$WORK/file" /root/denied
+# The directory is root's, mode 755: xtest may enter it, not write in it
+# (rsync then says so and finishes the session, exit 23).
+on cn4 sh -c 'echo "xtest:x:4242:4242::/tmp/xtest:/bin/sh" >>/etc/passwd && mkdir -p /tmp/xtest/.ssh /tmp/rootsdir && chmod 755 /tmp/rootsdir && cp /root/.ssh/authorized_keys /tmp/xtest/.ssh/ && chown -R 4242:4242 /tmp/xtest'
+xdcp cn3,cn4 -l xtest "$WORK/file" /tmp/rootsdir/denied
 check "a target the login may not write: transfer: permission denied" eval \
-  'rc_is 1 && err_has "Error: cn4: transfer: permission denied" && absent cn4 /root/denied'
+  'rc_is 1 && err_has "Error: cn4: transfer: permission denied" && absent cn4 /tmp/rootsdir/denied'
 check "... and cn3, which has no such user, is refused: auth" err_has "Error: cn3: auth: authentication refused"
 
 # The local rsync of one node killed by a signal: that node says so, the
