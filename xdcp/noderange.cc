@@ -31,9 +31,6 @@
 namespace xdcp {
 namespace {
 
-constexpr size_t kMaxNames = 1000000;
-// Atoms looked at, including the intermediate ones of bracket products.
-constexpr size_t kMaxSteps = 4 * kMaxNames;
 constexpr int kMaxDepth = 64;
 constexpr int kMaxFileReads = 1000;
 constexpr size_t kMaxUnknownListed = 20;
@@ -368,7 +365,8 @@ bool Expander::EvalFile(const std::string& path, int depth, NameSet* out) {
 
 bool Expander::ExpandAtom(const std::string& atom, int depth, NameSet* out) {
   if (depth > kMaxDepth) return TooDeep();
-  if (++steps_ > kMaxSteps) return TooMany();
+  // Atoms looked at, including the intermediate ones of bracket products.
+  if (++steps_ > 4 * env_.max_names) return TooMany();
   if (atom.empty()) return true;
   if (db_.loaded && db_.FindNode(atom)) return ResolveName(atom, out);
   if (SplitTopLevel(atom, '@').size() > 1) {
@@ -428,7 +426,7 @@ bool Expander::ExpandBrackets(const std::string& atom, size_t open,
       continue;
     }
     if (series.first <= series.last &&
-        series.last - series.first >= kMaxNames) {
+        series.last - series.first >= env_.max_names) {
       return TooMany();
     }
     for (unsigned long long n = series.first; n <= series.last; ++n) {
@@ -443,7 +441,7 @@ bool Expander::ExpandBrackets(const std::string& atom, size_t open,
 // Left greater than right is an empty range, as in xCAT.
 bool Expander::ExpandSeries(const Series& series, NameSet* out) {
   if (series.first > series.last) return true;
-  if (series.last - series.first >= kMaxNames) return TooMany();
+  if (series.last - series.first >= env_.max_names) return TooMany();
   for (unsigned long long n = series.first; n <= series.last; ++n) {
     if (!ResolveName(series.prefix + Pad(n, series.width) + series.suffix,
                      out)) {
@@ -480,12 +478,12 @@ bool Expander::ResolveName(std::string name, NameSet* out) {
 // Guards against ranges like node1-node999999999 and their products.
 bool Expander::Count(size_t names) {
   names_ += names;
-  return names_ <= kMaxNames || TooMany();
+  return names_ <= env_.max_names || TooMany();
 }
 
 bool Expander::TooMany() {
   return Fail(
-      "noderange expands to more than " + std::to_string(kMaxNames) + " names",
+      "noderange expands to more than " + std::to_string(env_.max_names) + " names",
       range_);
 }
 

@@ -16,6 +16,8 @@ struct NodeRangeEnv {
   std::string suffix;           // XCAT_NODE_SUFFIX
   // Reads a `^file` operand; returns false if it cannot be read.
   std::function<bool(const std::string& path, std::string* content)> read_file;
+  // A noderange that expands to more names than this is an error.
+  size_t max_names = 1000000;
 };
 
 // Expands `range` into sorted, unique node names. With a loaded database,
