@@ -347,6 +347,11 @@ TEST(NodeRangeTest, ErrorsWithDatabase) {
           {"nodelist.status=~booted", "",
            "attribute selection is not supported: 'nodelist.status=~booted'"},
           {"/[", "", "invalid regular expression in noderange: '/['"},
+          // std::regex backtracks exponentially on stacked quantifiers.
+          {"/s?+++++++sn", "",
+           "a quantifier on a quantifier in a noderange regex: '/s?+++++++sn'"},
+          {"/node1*{2}", "",
+           "a quantifier on a quantifier in a noderange regex: '/node1*{2}'"},
           {"(node1", "", "Unbalanced parentheses in noderange: '(node1'"},
           {"node1)", "", "Unbalanced parentheses in noderange: 'node1)'"},
           {"(node1))", "", "Unbalanced parentheses in noderange: ')'"},
