@@ -34,21 +34,22 @@ std::string Keyword(const std::string& line, std::string* rest) {
 }
 
 // Reads `path` and what it includes (ssh resolves a relative Include
-// against `base`); true as soon as one of them names ciphers.
+// against `base`, and "~/" against the user's `home`); true as soon as one
+// of them names ciphers.
 bool NamesCiphers(const std::string& path, const std::string& base,
-                  std::set<std::string>* seen) {
+                  const std::string& home, std::set<std::string>* seen) {
   if (!seen->insert(path).second) return false;
   std::string text;
   if (!ReadWholeFile(path, &text)) return false;
   std::vector<std::string> includes;
   if (ConfigNamesCiphers(text, &includes)) return true;
   for (std::string pattern : includes) {
-    if (pattern.compare(0, 2, "~/") == 0) pattern = base.substr(0, base.rfind("/.ssh")) + pattern.substr(1);
+    if (pattern.compare(0, 2, "~/") == 0) pattern = home + pattern.substr(1);
     if (pattern.empty() || pattern[0] != '/') pattern = base + "/" + pattern;
     glob_t g;
     if (glob(pattern.c_str(), 0, nullptr, &g) == 0) {
       for (size_t i = 0; i < g.gl_pathc; ++i) {
-        if (NamesCiphers(g.gl_pathv[i], base, seen)) {
+        if (NamesCiphers(g.gl_pathv[i], base, home, seen)) {
           globfree(&g);
           return true;
         }
@@ -95,8 +96,8 @@ std::string PreferredCiphers(const std::string& home) {
   std::string cpuinfo;
   if (!ReadWholeFile("/proc/cpuinfo", &cpuinfo) || !CpuHasAes(cpuinfo)) return "";
   std::set<std::string> seen;
-  if (!home.empty() && NamesCiphers(home + "/.ssh/config", home + "/.ssh", &seen)) return "";
-  if (NamesCiphers("/etc/ssh/ssh_config", "/etc/ssh", &seen)) return "";
+  if (!home.empty() && NamesCiphers(home + "/.ssh/config", home + "/.ssh", home, &seen)) return "";
+  if (NamesCiphers("/etc/ssh/ssh_config", "/etc/ssh", home, &seen)) return "";
   return kAesFirstCiphers;
 }
 
