@@ -249,6 +249,8 @@ declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
     [parx]="rsync with xdcp's options, all at once"
     [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
     [clush]="clush -R exec rsync")
+# The runners that ran, in the tables' order.
+ran() { local r; for r in xdcp par parx seq prsync clush; do [[ -z ${T[$r,cold]:-} ]] || echo "$r"; done; }
 ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
 {
     where="on disk"; [[ ${SN_TMPFS:-} == 1 ]] && where="on a tmpfs"
@@ -257,8 +259,7 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     echo
     echo "| runner | cold s | warm s | 1% s | cold x | warm x | 1% x | ssh (cold/warm/1%) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"
-    for r in xdcp par parx seq prsync clush; do
-        [[ -n ${T[$r,cold]:-} ]] || continue
+    for r in $(ran); do
         printf '| %s | %.2f | %.2f | %.2f | %s | %s | %s | %s/%s/%s |\n' "${NAME[$r]}" \
             "${T[$r,cold]}" "${T[$r,warm]}" "${T[$r,1pct]}" \
             "$(ratio $r cold)" "$(ratio $r warm)" "$(ratio $r 1pct)" \
@@ -278,14 +279,12 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     done
     echo
     echo "Every run, in order (cold / warm / 1%):"
-    for r in xdcp par parx seq prsync clush; do
-        [[ -n ${T[$r,cold]:-} ]] || continue
+    for r in $(ran); do
         echo "- ${NAME[$r]}: ${ALL[$r,cold]} / ${ALL[$r,warm]} / ${ALL[$r,1pct]}"
     done
     echo
     echo "The management node's CPU s (user + sys of the runner and every process it waited for), median (cold / warm / 1%):"
-    for r in xdcp par parx seq prsync clush; do
-        [[ -n ${T[$r,cold]:-} ]] || continue
+    for r in $(ran); do
         echo "- ${NAME[$r]}: $(median ${MNCPU[$r,cold]}) / $(median ${MNCPU[$r,warm]}) / $(median ${MNCPU[$r,1pct]})  (every run: ${MNCPU[$r,cold]} / ${MNCPU[$r,warm]} / ${MNCPU[$r,1pct]})"
     done
     echo "- xdcp's own CPU s (user + sys, its rsync and ssh excluded): ${CPU[cold]:-} / ${CPU[warm]:-} / ${CPU[1pct]:-}"
