@@ -155,7 +155,7 @@ for ((i = 0; i < ${#shortval}; i++)); do
 done
 for o in "${longval[@]}"; do
   case $o in
-    --rootimg | --sn | --servicenodes) ;;
+    --rootimg | --sn | --servicenodes | --for) ;;
     --nodelist) expect "xdcp $o $tmp/nodelist.xml com" compute ;;
     *) expect "xdcp $o value com" compute ;;
   esac

@@ -412,16 +412,48 @@ std::string ShippedList(const std::map<std::string, std::string>& env,
 }
 
 bool ReadExcludeLists(const std::vector<std::string>& files,
-                      std::vector<std::string>* patterns, std::string* error) {
+                      std::vector<ExclusionRule>* lists, std::string* error) {
   for (const auto& f : files) {
     std::string text;
     if (!ReadWholeFile(f, &text)) {
       *error = f + ": cannot read exclusion list";
       return false;
     }
-    if (!ParseExcludeList(f, text, patterns, error)) return false;
+    ExclusionRule list{"from " + f, {}};
+    if (!ParseExcludeList(f, text, &list.patterns, error)) return false;
+    lists->push_back(std::move(list));
   }
   return true;
+}
+
+// The SNs to bring up to date, each with the nodes it is brought up to
+// date for: with --for, the SNs serving those nodes (within --sn if given);
+// else every node of each SN of --sn.
+bool MirrorTargets(const Options& o, const ClusterDb& db, const NodeRangeEnv& env,
+                   std::map<std::string, std::vector<std::string>>* nodes_of,
+                   std::string* error) {
+  std::vector<std::string> sns;
+  if (!o.sn_range.empty() && !ExpandNodeRange(o.sn_range, db, env, &sns, error)) return false;
+  if (o.for_range.empty()) {
+    for (const auto& sn : sns) (*nodes_of)[sn] = NodesServedBy(db, sn);
+    if (sns.empty()) *error = "no service nodes in '" + o.sn_range + "'";
+    return !sns.empty();
+  }
+  if (!db.loaded) return *error = "--for needs the cluster database: " + o.nodelist, false;
+  std::vector<std::string> nodes, direct;
+  if (!ExpandNodeRange(o.for_range, db, env, &nodes, error)) return false;
+  *nodes_of = ServiceNodesFor(db, nodes, &direct);
+  if (!o.sn_range.empty()) {
+    std::set<std::string> wanted(sns.begin(), sns.end());
+    for (auto it = nodes_of->begin(); it != nodes_of->end();)
+      it = wanted.count(it->first) ? std::next(it) : nodes_of->erase(it);
+  }
+  if (!direct.empty() && (o.trace || o.dry_run)) {
+    fprintf(stderr, "xdcp: --for: no service node serves %s\n",
+            FoldNodeRange(direct).c_str());
+  }
+  if (nodes_of->empty()) *error = "no service node serves '" + o.for_range + "'";
+  return !nodes_of->empty();
 }
 
 // --sn: mirror paths to service nodes, and in the same pass stage the
@@ -436,8 +468,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   MirrorInput in;
   in.options = &o;
   in.db = &db;
-  if (!ExpandNodeRange(o.sn_range, db, env, &in.sns, &error)) return Fail(kExitUsage, error);
-  if (in.sns.empty()) return Fail(kExitUsage, "no service nodes in '" + o.sn_range + "'");
+  if (!MirrorTargets(o, db, env, &in.nodes_of, &error)) return Fail(kExitUsage, error);
   in.paths = o.operands;
   if (in.paths.empty()) in.paths.push_back(db.site.installdir);
   for (auto& p : in.paths) {
@@ -449,7 +480,13 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   std::vector<std::string> lists = o.exclude_from;
   in.default_excludes = o.default_excludes;
   if (o.default_excludes) lists.insert(lists.begin(), ShippedList(environment, "install.exclude"));
-  if (!ReadExcludeLists(lists, &in.patterns, &error)) return Fail(kExitUsage, error);
+  if (!ReadExcludeLists(lists, &in.lists, &error)) return Fail(kExitUsage, error);
+  if (o.default_excludes && !db.loaded && !o.silent) {
+    fprintf(stderr,
+            "Warning: no cluster database (%s): every netboot image is mirrored; "
+            "leaving out the images a service node's nodes do not use needs the database\n",
+            o.nodelist.c_str());
+  }
   std::map<std::string, SyncList> synclists;
   std::vector<std::string> notes;
   Plan plan = MakeMirrorPlan(in, &notes);
@@ -458,7 +495,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
   for (auto& job : plan.jobs) {
     std::vector<const SyncList*> needed;
-    std::vector<std::string> cns = NodesServedBy(db, job.node);
+    const std::vector<std::string>& cns = in.nodes_of.at(job.node);
     std::set<std::string> names;
     for (const auto& cn : cns) {
       const Node* n = db.FindNode(cn);
@@ -515,7 +552,8 @@ int RunCli(const std::vector<std::string>& args,
     return Fail(kExitUsage, "remote copy command " + o.rcp +
                                 " does not exist or is not executable");
   }
-  if (!o.sn_range.empty()) return MirrorToServiceNodes(o, db, nr_env, env);
+  if (!o.sn_range.empty() || !o.for_range.empty())
+    return MirrorToServiceNodes(o, db, nr_env, env);
   if (!o.rootimg.empty()) return SyncImage(o);
   std::vector<std::string> nodes;
   if (!ExpandNodeRange(o.noderange, db, nr_env, &nodes, &error)) {

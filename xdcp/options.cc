@@ -28,7 +28,7 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "remote-xdcp", "source-prefix",
                                   "report-results", "require-version",
                                   "fold", "json", "io-timeout", "delay-updates",
-                                  "export-xml", "resume"};
+                                  "export-xml", "resume", "for"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -72,6 +72,7 @@ po::options_description OptionTable(Options* o) {
       ("nodelist",       po::value(&o->nodelist))
       ("sn",             po::value<std::string>())
       ("servicenodes",   po::value<std::string>())
+      ("for",            po::value(&o->for_range))
       ("expand",         po::bool_switch(&o->expand))
       ("dry-run",        po::bool_switch(&o->dry_run))
       ("fold",           po::bool_switch(&o->fold))
@@ -179,10 +180,12 @@ bool CheckModes(Options* o, std::string* error) {
       return *error = "-i takes no noderange or file operands", false;
     return true;
   }
-  if (!o->sn_range.empty()) {  // operands are paths to mirror
-    if (copier != "rsync") return *error = "--sn needs rsync as the remote copy command", false;
+  if (!o->sn_range.empty() || !o->for_range.empty()) {  // operands: paths to mirror
+    const char* mode = o->sn_range.empty() ? "--for" : "--sn";
+    if (copier != "rsync")
+      return *error = std::string(mode) + " needs rsync as the remote copy command", false;
     if (!o->synclist.empty() || o->pull || o->recursive || o->stage_only || o->expand)
-      return *error = "--sn takes no -F, -P, -R, -s or --expand", false;
+      return *error = std::string(mode) + " takes no -F, -P, -R, -s or --expand", false;
     return true;
   }
   if (o->operands.empty())
@@ -211,7 +214,7 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
       "--fanout",       "--File",     "--rootimg",      "--user",
       "--node-options", "--node-rcp", "--timeout",      "--exclude-from",
       "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout", "--remote-xdcp",
-      "--source-prefix", "--require-version", "--io-timeout"};
+      "--source-prefix", "--require-version", "--io-timeout", "--for"};
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -286,6 +289,7 @@ std::string UsageText() {
          "[options]\n"
          "       xdcp -i imagepath -F synclist\n"
          "       xdcp --sn SNRANGE [-X exclude_file]... [--dry-run] [path...]\n"
+         "       xdcp --for NODERANGE [--sn SNRANGE] [-X exclude_file]... [path...]\n"
          "       xdcp --expand NODERANGE\n"
       "       xdcp [--nodelist FILE] --export-xml\n"
          "       xdcp [-h | -V | -q]\n"

@@ -30,6 +30,7 @@ struct Options {
   std::string nodelist;               // --nodelist, XDCP_NODELIST
   bool nodelist_named = false;        // given by flag or variable
   std::string sn_range;               // --sn
+  std::string for_range;              // --for: nodes about to install (--sn)
   std::string node_prefix = "node";   // XCAT_NODE_PREFIX
   std::string node_suffix;            // XCAT_NODE_SUFFIX
   bool preserve = false;              // -p

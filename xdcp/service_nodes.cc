@@ -171,23 +171,10 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
   return true;
 }
 
-std::vector<std::string> DefaultExclusions(const ClusterDb& db, const std::string& sn,
-                                           const std::string& root) {
-  std::vector<std::string> out;
-  std::set<std::string> used;  // rootimgdirs of the images the SN's nodes use
-  for (const auto& name : NodesServedBy(db, sn)) {
-    const Node* n = db.FindNode(name);
-    const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
-    if (img && !img->rootimgdir.empty()) used.insert(Trimmed(img->rootimgdir));
-  }
-  // netboot/OS/ARCH/PROFILE: an image no node of this SN uses stays home.
-  for (const auto& os : Subdirs(root + "/netboot")) {
-    for (const auto& arch : Subdirs(os)) {
-      for (const auto& image : Subdirs(arch)) {
-        if (!used.count(image)) out.push_back(Anchored(root, image));
-      }
-    }
-  }
+std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
+                                             const std::vector<std::string>& nodes,
+                                             const std::string& root) {
+  std::vector<ExclusionRule> out;
   // copycds trees: named by the database, or recognised by media markers.
   std::set<std::string> trees;
   for (const auto& [name, distro] : db.osdistros) {
@@ -203,7 +190,43 @@ std::vector<std::string> DefaultExclusions(const ClusterDb& db, const std::strin
       }
     }
   }
-  for (const auto& t : trees) out.push_back(Anchored(root, t));
+  ExclusionRule copycds{"copycds trees", {}};
+  for (const auto& t : trees) copycds.patterns.push_back(Anchored(root, t));
+  out.push_back(std::move(copycds));
+  if (!db.loaded) return out;
+  std::set<std::string> used;  // rootimgdirs of the images `nodes` use
+  for (const auto& name : nodes) {
+    const Node* n = db.FindNode(name);
+    const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
+    if (img && !img->rootimgdir.empty()) used.insert(Trimmed(img->rootimgdir));
+  }
+  // netboot/OS/ARCH/PROFILE: an image none of the nodes uses stays home.
+  ExclusionRule images{"netboot images none of its nodes uses", {}};
+  for (const auto& os : Subdirs(root + "/netboot")) {
+    for (const auto& arch : Subdirs(os)) {
+      for (const auto& image : Subdirs(arch)) {
+        if (!used.count(image)) images.patterns.push_back(Anchored(root, image));
+      }
+    }
+  }
+  out.push_back(std::move(images));
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> ServiceNodesFor(
+    const ClusterDb& db, const std::vector<std::string>& nodes,
+    std::vector<std::string>* direct) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& name : nodes) {
+    const Node* n = db.FindNode(name);
+    bool served = false;
+    for (const auto& sn : n ? n->servicenodes : std::vector<std::string>{}) {
+      if (sn == db.site.master || sn == name) continue;
+      out[sn].push_back(name);
+      served = true;
+    }
+    if (!served) direct->push_back(name);
+  }
   return out;
 }
 
@@ -212,9 +235,8 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
   Plan plan;
   plan.fanout = o.fanout;
   plan.node_timeout = o.timeout;
-  for (const auto& sn : in.sns) {
+  for (const auto& [sn, nodes] : in.nodes_of) {
     NodeJob job{sn, {}};
-    std::string note;
     for (const auto& raw : in.paths) {
       std::string root = Trimmed(raw);
       Step s;
@@ -234,13 +256,20 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
         // mistake (an unmounted /install) than an intent.
         if (!o.force) s.argv.push_back("--max-delete=" + std::to_string(CountFiles(root) / 2 + 1));
       }
-      std::vector<std::string> patterns = PatternsForRoot(in.patterns, root);
+      std::vector<ExclusionRule> rules;
+      for (const auto& list : in.lists)
+        rules.push_back({list.why, PatternsForRoot(list.patterns, root)});
       if (in.default_excludes) {
-        for (const auto& p : DefaultExclusions(*in.db, sn, root)) patterns.push_back(p);
+        for (auto& r : DefaultExclusions(*in.db, nodes, root)) rules.push_back(std::move(r));
       }
-      for (const auto& p : patterns) s.argv.push_back("--exclude=" + p);
-      note += (note.empty() ? "" : "; ") + root + ": " +
-              std::to_string(patterns.size()) + " exclusions";
+      size_t count = 0;
+      for (const auto& r : rules) {
+        for (const auto& p : r.patterns) s.argv.push_back("--exclude=" + p);
+        count += r.patterns.size();
+      }
+      notes->push_back(sn + ": " + root + ": " + std::to_string(count) + " exclusions");
+      for (const auto& r : rules)
+        notes->push_back(sn + ": " + root + ":   " + std::to_string(r.patterns.size()) + " " + r.why);
       if (!o.dry_run) {
         s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
       }
@@ -250,7 +279,6 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       s.what = "mirror " + root;
       job.steps.push_back(std::move(s));
     }
-    notes->push_back(sn + ": " + note);
     plan.jobs.push_back(std::move(job));
   }
   return plan;

@@ -60,24 +60,42 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
                  const std::vector<std::string>& files,
                  const std::string& list_file, Step* step, std::string* error);
 
+// One reason to leave paths out of a mirror, and its rsync patterns.
+struct ExclusionRule {
+  std::string why;  // "from FILE", "copycds trees", ...
+  std::vector<std::string> patterns;
+};
+
 struct MirrorInput {
   const Options* options = nullptr;
   const ClusterDb* db = nullptr;
-  std::vector<std::string> sns;
-  std::vector<std::string> paths;     // directories to mirror
-  std::vector<std::string> patterns;  // from -X lists and the shipped lists
-  bool default_excludes = true;       // copycds trees, unused netboot images
+  // The SNs to mirror to, each with the nodes it is brought up to date
+  // for: the netboot images of these nodes are kept.
+  std::map<std::string, std::vector<std::string>> nodes_of;
+  std::vector<std::string> paths;        // directories to mirror
+  std::vector<ExclusionRule> lists;      // the shipped list and -X lists
+  bool default_excludes = true;          // copycds trees, unused netboot images
 };
 
 // --sn: per SN, one rsync -aH run per mirrored path with that SN's
-// exclusions. Exclusions are explained in `notes` (one line per SN).
+// exclusions. Exclusions are explained in `notes`: per SN and path, a line
+// with their number, then one line per rule with its count.
 Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes);
 
-// The exclusion patterns (anchored at `root`) for `sn` that come from the
-// database and the tree: copycds trees and netboot images no node of the SN
-// uses. Reads the directory tree under `root`.
-std::vector<std::string> DefaultExclusions(const ClusterDb& db, const std::string& sn,
-                                           const std::string& root);
+// The exclusion rules (patterns anchored at `root`) that come from the
+// database and the tree: copycds trees, and the netboot images that none
+// of `nodes` uses. Without a database nothing is known of the images, so
+// none is left out. Reads the directory tree under `root`.
+std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
+                                             const std::vector<std::string>& nodes,
+                                             const std::string& root);
+
+// --for: the SNs that serve `nodes`, every member of each node's pool (any
+// of them may serve it at install time), each with the nodes of `nodes` it
+// serves. A node served by the management node is in `direct`.
+std::map<std::string, std::vector<std::string>> ServiceNodesFor(
+    const ClusterDb& db, const std::vector<std::string>& nodes,
+    std::vector<std::string>* direct);
 
 // The remote delivery step of hierarchical -F, run on `sn` for `cns`.
 Step DeliveryStep(const Options& o, const std::string& sn,
