@@ -137,5 +137,39 @@ TEST_F(SyncPlanTest, WithScpXdcpProbesTheTriggersBeforeCopying) {
       << probe.argv.back();
 }
 
+// A $VAR may supply a path's leading slash; a value that does not (or an
+// empty one) is an error naming the line and node, not undefined behaviour.
+TEST_F(SyncPlanTest, PathsMustBeAbsoluteAfterSubstitution) {
+  db_.loaded = true;
+  Node n1;
+  n1.name = "n1";
+  n1.provmethod = "img";
+  db_.nodes = {n1};
+  OsImage img;
+  img.name = "img";
+  img.environvar = {{"EMPTY", ""}, {"REL", "rel/x"}, {"ABS", "/t"}};
+  db_.osimages["img"] = img;
+  struct Case {
+    std::string line, error;
+  } cases[] = {
+      {"@/a -> $EMPTY\n",
+       "sl:1: destination is not an absolute path for n1 after substitution: ''"},
+      {"@/a -> $REL/\n",
+       "sl:1: destination is not an absolute path for n1 after substitution: 'rel/x/'"},
+      {"$REL -> /t/\n",
+       "sl:1: source is not an absolute path for n1 after substitution: 'rel/x'"},
+      {"$EMPTY -> /t/\n",
+       "sl:1: source is not an absolute path for n1 after substitution: ''"},
+  };
+  for (const auto& c : cases) {
+    std::string error;
+    EXPECT_FALSE(Make(c.line, {"n1"}, &error)) << c.line;
+    EXPECT_EQ(error, c.error) << c.line;
+  }
+  std::string error;
+  EXPECT_TRUE(Make("@/a -> $ABS/\n", {"n1"}, &error)) << error;
+  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/t/"});
+}
+
 }  // namespace
 }  // namespace xdcp

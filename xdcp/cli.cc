@@ -109,7 +109,11 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
   if (o.fold && !o.report_results) chain = &folding;
   FILE* json_out = nullptr;
   if (!o.json.empty()) {
-    json_out = o.json == "-" ? stdout : fopen(o.json.c_str(), "w");
+    // Close-on-exec: the children must not hold it open (nor write to
+    // it); 0600: the records name nodes and carry their output.
+    int fd = o.json == "-" ? -1
+                           : open(o.json.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    json_out = o.json == "-" ? stdout : fd < 0 ? nullptr : fdopen(fd, "w");
     if (!json_out) return Fail(kExitUsage, o.json + ": " + strerror(errno));
   }
   JsonReporter json(chain, json_out);

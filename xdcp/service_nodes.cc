@@ -136,6 +136,12 @@ bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
           std::vector<std::string> unknown;
           std::string pattern = SubstituteVars(written, VarsOf(db, node), &unknown);
           std::vector<std::string> paths;
+          if (pattern.empty() || pattern[0] != '/') {
+            *error = list->path + ":" + std::to_string(line.line) +
+                     ": source is not an absolute path for " + node +
+                     " after substitution: '" + pattern + "'";
+            return false;
+          }
           if (!GlobExisting(pattern, &paths)) {
             *error = list->path + ":" + std::to_string(line.line) +
                      ": source not found: '" + pattern + "'";

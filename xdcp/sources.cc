@@ -1,12 +1,12 @@
 #include "sources.h"
 
+#include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace xdcp {
 namespace {
@@ -62,12 +62,19 @@ bool GlobExisting(const std::string& pattern, std::vector<std::string>* out) {
 }
 
 bool ReadWholeFile(const std::string& path, std::string* content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *content = s.str();
-  return true;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  std::string text;
+  bool ok = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+  char buf[65536];
+  for (ssize_t n; ok && (n = read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno != EINTR) ok = false;
+    if (n > 0) text.append(buf, n);
+  }
+  close(fd);
+  if (ok) *content = std::move(text);
+  return ok;
 }
 
 bool ExpandSources(const std::vector<std::string>& operands, bool recursive,

@@ -20,7 +20,8 @@ bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
 // its glob matches. False if there are none.
 bool GlobExisting(const std::string& pattern, std::vector<std::string>* paths);
 
-// Reads a whole local file; false if it cannot be read.
+// Reads a whole local file; false if it cannot be opened or read, or is a
+// directory.
 bool ReadWholeFile(const std::string& path, std::string* content);
 
 }  // namespace xdcp

@@ -301,12 +301,24 @@ class Planner {
                      std::map<std::string, std::pair<std::string, int>>* delivered,
                      std::string* error) {
     std::string dest = Subst(line.dest, line.line, node);
+    // A $VAR may supply the leading slash (the parser lets it through), so
+    // the path is checked again once the node's values are in.
+    if (dest.empty() || dest[0] != '/') {
+      *error = At(list_, line.line) + "destination is not an absolute path for " + node +
+               " after substitution: '" + dest + "'";
+      return false;
+    }
     bool into_dir = dest.back() == '/' || line.sources.size() > 1;
     std::string dest_dir = into_dir ? dest : Dirname(dest);
     while (dest_dir.size() > 1 && dest_dir.back() == '/') dest_dir.pop_back();
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
       std::string pattern = Subst(written, line.line, node);
+      if (pattern.empty() || pattern[0] != '/') {
+        *error = At(list_, line.line) + "source is not an absolute path for " + node +
+                 " after substitution: '" + pattern + "'";
+        return false;
+      }
       if (!GlobExisting(pattern, &paths)) {
         *error = At(list_, line.line) + "source not found: '" + pattern + "'";
         return false;
