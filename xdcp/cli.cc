@@ -231,7 +231,8 @@ std::set<std::string> UnreachablePoolMembers(const Options& o, const ClusterDb& 
 
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
-bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const SyncList& list,
+bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRangeEnv& env,
+                        const SyncList& list,
                         const std::map<std::string, std::vector<std::string>>& groups,
                         const std::string& workdir, Plan* plan, std::string* error) {
   // An SN can also be a target of its own in the same run: its two jobs
@@ -244,7 +245,7 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const SyncList
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
     std::vector<std::string> files;
-    if (!FilesToStage(db, cns, {&list}, &files, error)) return false;
+    if (!FilesToStage(db, env, cns, {&list}, &files, error)) return false;
     if (db.loaded) files.push_back(db.path);
     NodeJob job{sn, {}};
     if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
@@ -346,7 +347,7 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   }
   CloseSharedConnections(o, &plan);
   size_t first_sn_job = plan.jobs.size();
-  if (!AddServiceNodeJobs(o, db, list, groups, work.path(), &plan, &error))
+  if (!AddServiceNodeJobs(o, db, env, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
   ShowWarnings(warnings);
   if (o.stage_only) return Execute(o, std::move(plan));
@@ -514,7 +515,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
     if (needed.empty() || o.dry_run) continue;
     std::vector<std::string> files;
     Step stage;
-    if (!FilesToStage(db, cns, needed, &files, &error) ||
+    if (!FilesToStage(db, env, cns, needed, &files, &error) ||
         !StagingStep(o, job.node, sndir, files, work.path() + "/stage." + job.node,
                      &stage, &error)) {
       return Fail(kExitUsage, error);

@@ -14,18 +14,12 @@
 #include "noderange.h"
 #include "plan.h"
 #include "sources.h"
+#include "sync_scope.h"
 
 namespace xdcp {
 namespace {
 
 std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
-
-std::vector<std::pair<std::string, std::string>> VarsOf(const ClusterDb& db,
-                                                        const std::string& node) {
-  const Node* n = db.FindNode(node);
-  const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
-  return img ? img->environvar : std::vector<std::pair<std::string, std::string>>{};
-}
 
 std::string Basename(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -120,7 +114,8 @@ std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& s
   return out;
 }
 
-bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
+bool FilesToStage(const ClusterDb& db, const NodeRangeEnv& env,
+                  const std::vector<std::string>& nodes,
                   const std::vector<const SyncList*>& lists,
                   std::vector<std::string>* files, std::string* error) {
   std::set<std::string> out;
@@ -130,26 +125,10 @@ bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
                                &list->append, &list->merge}) {
       for (const auto& e : *clause) out.insert(e.path);
     }
+    SyncScope scope;
+    if (!scope.Init(*list, db, env, error)) return false;
     for (const auto& node : nodes) {
-      for (const auto& line : list->lines) {
-        for (const auto& written : line.sources) {
-          std::vector<std::string> unknown;
-          std::string pattern = SubstituteVars(written, VarsOf(db, node), &unknown);
-          std::vector<std::string> paths;
-          if (pattern.empty() || pattern[0] != '/') {
-            *error = list->path + ":" + std::to_string(line.line) +
-                     ": source is not an absolute path for " + node +
-                     " after substitution: '" + pattern + "'";
-            return false;
-          }
-          if (!GlobExisting(pattern, &paths)) {
-            *error = list->path + ":" + std::to_string(line.line) +
-                     ": source not found: '" + pattern + "'";
-            return false;
-          }
-          for (const auto& p : paths) out.insert(Trimmed(p));
-        }
-      }
+      if (!SourcesForNode(*list, scope, db, node, &out, error)) return false;
     }
   }
   files->assign(out.begin(), out.end());

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cluster_db.h"
+#include "noderange.h"
 #include "options.h"
 #include "plan.h"
 #include "result.h"
@@ -47,10 +48,12 @@ std::vector<std::string> PooledServiceNodes(const ClusterDb& db,
 // Every node of the database that `sn` serves (any member of its pool).
 std::vector<std::string> NodesServedBy(const ClusterDb& db, const std::string& sn);
 
-// The local files `nodes` need from `lists` (globs expanded, each node's
-// variables applied), plus the lists themselves and their clause files.
+// The local files `nodes` need from `lists` (only the lines that apply to
+// each node, globs expanded, each node's variables applied: see
+// SourcesForNode), plus the lists themselves and their clause files.
 // Sorted, unique. A missing source is an error "LIST:LINE: ...".
-bool FilesToStage(const ClusterDb& db, const std::vector<std::string>& nodes,
+bool FilesToStage(const ClusterDb& db, const NodeRangeEnv& env,
+                  const std::vector<std::string>& nodes,
                   const std::vector<const SyncList*>& lists,
                   std::vector<std::string>* files, std::string* error);
 

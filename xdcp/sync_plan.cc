@@ -11,6 +11,7 @@
 
 #include "merge.h"
 #include "sources.h"
+#include "sync_scope.h"
 
 namespace xdcp {
 namespace {
@@ -47,13 +48,6 @@ bool IsSymlink(const std::string& path) {
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   return p == path && lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-}
-
-std::vector<std::pair<std::string, std::string>> NodeVars(const ClusterDb& db,
-                                                          const std::string& node) {
-  const Node* n = db.FindNode(node);
-  const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
-  return img ? img->environvar : std::vector<std::pair<std::string, std::string>>{};
 }
 
 std::vector<std::string> RsyncHead(const Options& o, bool follow) {
@@ -176,7 +170,7 @@ class Planner {
       : in_(in), o_(*in.options), list_(*in.list), warnings_(warnings) {}
 
   bool Make(Plan* plan, std::string* error) {
-    if (!CheckClauses(error) || !ExpandNoderanges(error)) return false;
+    if (!CheckClauses(error) || !scope_.Init(list_, *in_.db, in_.noderange_env, error)) return false;
     plan->fanout = o_.fanout;
     plan->node_timeout = o_.timeout;
     for (const auto& node : in_.nodes) {
@@ -201,24 +195,6 @@ class Planner {
     return true;
   }
 
-  bool ExpandNoderanges(std::string* error) {
-    for (const auto& line : list_.lines) {
-      if (line.noderange.empty()) continue;
-      std::vector<std::string> nodes;
-      std::string why;
-      if (!ExpandNodeRange(line.noderange, *in_.db, in_.noderange_env, &nodes, &why)) {
-        *error = At(list_, line.line) + why;
-        return false;
-      }
-      ranges_[line.line] = std::set<std::string>(nodes.begin(), nodes.end());
-    }
-    return true;
-  }
-
-  bool Applies(const SyncLine& line, const std::string& node) {
-    return line.noderange.empty() || ranges_[line.line].count(node) > 0;
-  }
-
   std::string Subst(const std::string& text, int line, const std::string& node) {
     std::vector<std::string> unknown;
     std::string out = SubstituteVars(text, NodeVars(*in_.db, node), &unknown);
@@ -237,7 +213,7 @@ class Planner {
     std::set<std::string> synced;  // source tokens as written, for EXECUTEALWAYS
     std::map<std::string, std::pair<std::string, int>> delivered;  // dest -> src, line
     for (const auto& line : list_.lines) {
-      if (!Applies(line, node)) continue;
+      if (!scope_.Applies(line, node)) continue;
       if (!LineTransfers(line, node, &transfers, &delivered, error)) return false;
       for (const auto& s : line.sources) synced.insert(Subst(s, line.line, node));
     }
@@ -314,15 +290,7 @@ class Planner {
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
       std::string pattern = Subst(written, line.line, node);
-      if (pattern.empty() || pattern[0] != '/') {
-        *error = At(list_, line.line) + "source is not an absolute path for " + node +
-                 " after substitution: '" + pattern + "'";
-        return false;
-      }
-      if (!GlobExisting(pattern, &paths)) {
-        *error = At(list_, line.line) + "source not found: '" + pattern + "'";
-        return false;
-      }
+      if (!SourcePaths(list_, line, pattern, node, &paths, error)) return false;
       for (const auto& path : paths) {
         std::string name = into_dir ? Basename(path) : Basename(dest);
         std::string target = (dest_dir == "/" ? "" : dest_dir) + "/" + name;
@@ -405,7 +373,7 @@ class Planner {
   const Options& o_;
   const SyncList& list_;
   std::vector<std::string>* warnings_;
-  std::map<int, std::set<std::string>> ranges_;
+  SyncScope scope_;  // which lines apply to which node
   // This node's transfers: local source -> its path on the node.
   std::vector<std::pair<std::string, std::string>> roots_;
   std::set<std::string> warned_;
