@@ -263,14 +263,11 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
   return true;
 }
 
-// The results of the nodes behind service nodes: what their SN reported,
-// or "blocked by SN" with the SN's own error.
-// Jobs from `first_sn_job` on are service-node jobs, in `groups` order.
+// The results of the nodes behind service nodes: what their SN reported
+// (see ResultsBehind). Jobs from `first_sn_job` on are service-node jobs.
 std::vector<NodeResult> HierarchyResults(
     const RunOutcome& outcome, const std::vector<std::string>& job_nodes, size_t first_sn_job,
     const std::map<std::string, std::vector<std::string>>& groups, Reporter* reporter) {
-  std::map<std::string, NodeResult> relayed;
-  for (const auto& r : outcome.relayed) relayed[r.node] = r;
   std::vector<NodeResult> results;
   for (size_t i = 0; i < job_nodes.size(); ++i) {
     auto group = groups.find(job_nodes[i]);
@@ -278,26 +275,10 @@ std::vector<NodeResult> HierarchyResults(
       results.push_back(outcome.results[i]);
       continue;
     }
-    const NodeResult& sn = outcome.results[i];
-    for (const auto& cn : group->second) {
-      NodeResult r;
-      auto it = relayed.find(cn);
-      if (it != relayed.end() && sn.failure != FailureClass::kInterrupted) {
-        r = it->second;
-        r.service_node = group->first;
-      } else {
-        r.node = cn;
-        r.service_node = group->first;
-        r.state = NodeState::kFailed;
-        r.failure = sn.state == NodeState::kFailed ? FailureClass::kBlocked
-                                                   : FailureClass::kStaging;
-        r.reason = sn.state == NodeState::kFailed
-                       ? group->first + ": " + ClassName(sn.failure) + ": " + sn.reason
-                       : "no result from " + group->first;
-        r.exit_code = -1;
-      }
+    for (auto& r : ResultsBehind(group->first, outcome.results[i], group->second,
+                                 outcome.relayed)) {
       reporter->NodeDone(r);
-      results.push_back(r);
+      results.push_back(std::move(r));
     }
   }
   return results;

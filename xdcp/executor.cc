@@ -395,7 +395,10 @@ class Executor {
     }
     if (step.relays_results) {
       NodeResult relayed;
-      if (ParseResultRecord(line, &relayed)) return relayed_.push_back(relayed);
+      if (ParseResultRecord(line, &relayed)) {
+        relayed.service_node = plan_.jobs[run.job].node;  // who said it
+        return relayed_.push_back(relayed);
+      }
       reporter_->Output("", line);  // already "NODE: text"
       run.tail.push_back(std::move(line));
       if (run.tail.size() > kTailLines) run.tail.pop_front();

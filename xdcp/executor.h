@@ -14,7 +14,9 @@ namespace xdcp {
 struct RunOutcome {
   std::vector<NodeResult> results;  // one per job, in plan order
   int interrupted_by = 0;           // SIGINT, SIGTERM or SIGHUP, or 0
-  std::vector<NodeResult> relayed;  // results of nodes behind service nodes
+  // Results of nodes behind service nodes, as the SN's job printed them;
+  // service_node is the node of the job that printed the record.
+  std::vector<NodeResult> relayed;
 };
 
 struct ExecutorConfig {

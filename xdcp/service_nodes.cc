@@ -319,4 +319,34 @@ bool ParseResultRecord(const std::string& line, NodeResult* r) {
   return true;
 }
 
+std::vector<NodeResult> ResultsBehind(const std::string& sn, const NodeResult& sn_result,
+                                      const std::vector<std::string>& cns,
+                                      const std::vector<NodeResult>& relayed) {
+  std::map<std::string, const NodeResult*> reported;
+  if (sn_result.failure != FailureClass::kInterrupted) {
+    for (const auto& r : relayed) {
+      if (r.service_node == sn) reported.emplace(r.node, &r);  // the first counts
+    }
+  }
+  std::vector<NodeResult> out;
+  for (const auto& cn : cns) {
+    NodeResult r;
+    auto it = reported.find(cn);
+    if (it != reported.end()) {
+      r = *it->second;
+    } else {
+      r.node = cn;
+      r.state = NodeState::kFailed;
+      r.failure = FailureClass::kBlocked;
+      r.reason = sn_result.state == NodeState::kFailed
+                     ? sn + ": " + ClassName(sn_result.failure) + ": " + sn_result.reason
+                     : sn + ": no result for this node";
+      r.exit_code = -1;
+    }
+    r.service_node = sn;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace xdcp

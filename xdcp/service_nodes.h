@@ -12,8 +12,9 @@
 // with --source-prefix SNsyncfiledir, so that the SN plans and delivers
 // exactly as the MN would in flat mode, with the fan-out running on the SN.
 // The SN prints one "xdcp-result:" record per CN (--report-results), which
-// the MN turns back into that CN's result; a CN whose SN job failed is
-// "blocked by SN" with the SN's error. The MN thus makes a number of
+// the MN turns back into that CN's result, accepting records only for the
+// CNs that SN serves; a CN its SN gave no record for is "blocked by SN",
+// with the SN's error if its job failed. The MN thus makes a number of
 // connections that grows with the SNs, not with the CNs.
 #ifndef XDCP_SERVICE_NODES_H_
 #define XDCP_SERVICE_NODES_H_
@@ -107,6 +108,16 @@ Step DeliveryStep(const Options& o, const std::string& sn,
 
 // The version check step: the SN must run this xdcp.
 Step VersionStep(const Options& o, const std::string& sn);
+
+// The results of `cns`, the nodes `sn` serves in this run, from the
+// records `relayed` of the whole run (each with service_node set to the SN
+// whose job printed it). Only `sn`'s own records count, the first for a
+// node; an SN cannot report a node of another SN. A node without a record,
+// or every node when the SN's job was interrupted, is "blocked by SN" with
+// the SN's error (or "SN: no result for this node").
+std::vector<NodeResult> ResultsBehind(const std::string& sn, const NodeResult& sn_result,
+                                      const std::vector<std::string>& cns,
+                                      const std::vector<NodeResult>& relayed);
 
 // A result record line for --report-results, and its inverse.
 std::string ResultRecord(const NodeResult& r);
