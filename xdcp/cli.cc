@@ -229,6 +229,12 @@ std::set<std::string> UnreachablePoolMembers(const Options& o, const ClusterDb& 
   return down;
 }
 
+std::string SnSyncFileDir(const ClusterDb& db) {
+  std::string sndir = db.site.sn_sync_file_dir;
+  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
+  return sndir;
+}
+
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
 bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRangeEnv& env,
@@ -240,8 +246,7 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
   Options o = flat;
   o.control_dir = workdir + "/sn";
   mkdir(o.control_dir.c_str(), 0700);
-  std::string sndir = db.site.sn_sync_file_dir;
-  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
+  std::string sndir = SnSyncFileDir(db);
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
     std::vector<std::string> files;
@@ -249,10 +254,8 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
     if (db.loaded) files.push_back(db.path);
     NodeJob job{sn, {}};
     if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
-    Step stage;
-    if (!StagingStep(o, sn, sndir, files, workdir + "/stage." + sn, &stage, error))
+    if (!StagingSteps(o, sn, sndir, files, workdir + "/stage." + sn, &job.steps, error))
       return false;
-    job.steps.push_back(stage);
     if (!o.stage_only) {
       job.steps.push_back(DeliveryStep(o, sn, cns, sndir, list.path,
                                        db.loaded ? db.path : ""));
@@ -291,6 +294,31 @@ void CloseSharedConnections(const Options& o, Plan* plan) {
   }
 }
 
+// `nodes` by the SN that serves them; "" holds the nodes reached
+// directly: all of them on a service node itself (--source-prefix) or
+// without a database.
+std::map<std::string, std::vector<std::string>> GroupByServiceNode(
+    const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
+  std::map<std::string, std::vector<std::string>> groups;
+  if (db.loaded && o.source_prefix.empty()) {
+    groups = NodesByServiceNode(db, nodes, UnreachablePoolMembers(o, db, nodes));
+  } else {
+    groups[""] = nodes;
+  }
+  return groups;
+}
+
+// Runs `plan`, whose jobs from `first_sn_job` on are SN jobs in `groups`
+// order, with one result per node behind them.
+int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
+                     const std::map<std::string, std::vector<std::string>>& groups) {
+  std::vector<std::string> job_nodes;
+  for (const auto& job : plan.jobs) job_nodes.push_back(job.node);
+  return Execute(o, std::move(plan), [&](const RunOutcome& outcome, Reporter* reporter) {
+    return HierarchyResults(outcome, job_nodes, first_sn_job, groups, reporter);
+  });
+}
+
 int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& env,
               const std::vector<std::string>& nodes) {
   Options o = options;
@@ -298,14 +326,7 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   std::string error;
   if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
   PrefixSources(o.source_prefix, &list);
-  // On a service node, or without a database, every node is reached
-  // directly.
-  std::map<std::string, std::vector<std::string>> groups;
-  if (db.loaded && o.source_prefix.empty()) {
-    groups = NodesByServiceNode(db, nodes, UnreachablePoolMembers(o, db, nodes));
-  } else {
-    groups[""] = nodes;
-  }
+  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(o, db, nodes);
   if (o.stage_only && groups[""].size() > 0) {
     fprintf(stderr, "Warning: -s: %s have no service node; nothing is staged for them\n",
             FoldNodeRange(groups[""]).c_str());
@@ -332,11 +353,7 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
     return Fail(kExitUsage, error);
   ShowWarnings(warnings);
   if (o.stage_only) return Execute(o, std::move(plan));
-  std::vector<std::string> job_nodes;
-  for (const auto& job : plan.jobs) job_nodes.push_back(job.node);
-  return Execute(o, std::move(plan), [&](const RunOutcome& outcome, Reporter* reporter) {
-    return HierarchyResults(outcome, job_nodes, first_sn_job, groups, reporter);
-  });
+  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups);
 }
 
 int SyncImage(const Options& o) {
@@ -356,7 +373,39 @@ int SyncImage(const Options& o) {
   return Execute(o, std::move(plan));
 }
 
-int CopyFiles(const Options& o, const std::vector<std::string>& nodes) {
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + path : path;
+}
+
+// Plain push through service nodes: per SN, check its xdcp, stage the
+// sources once under SNsyncfiledir, and let the SN's xdcp push them to its
+// nodes.
+bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
+                            const std::map<std::string, std::vector<std::string>>& groups,
+                            const std::vector<LocalSource>& sources,
+                            const std::string& target, const std::string& workdir,
+                            Plan* plan, std::string* error) {
+  Options o = flat;
+  o.control_dir = workdir + "/sn";
+  mkdir(o.control_dir.c_str(), 0700);
+  std::string sndir = SnSyncFileDir(db);
+  std::vector<std::string> paths;
+  for (const auto& s : sources) paths.push_back(Absolute(s.path));
+  for (const auto& [sn, cns] : groups) {
+    if (sn.empty()) continue;
+    NodeJob job{sn, {VersionStep(o, sn)}};
+    if (!StagingSteps(o, sn, sndir, paths, workdir + "/stage." + sn, &job.steps, error))
+      return false;
+    job.steps.push_back(CopyDeliveryStep(o, sn, cns, sndir, paths, target));
+    job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    plan->jobs.push_back(std::move(job));
+  }
+  return true;
+}
+
+int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
   if (o.pull) {
     struct stat st;
@@ -367,24 +416,28 @@ int CopyFiles(const Options& o, const std::vector<std::string>& nodes) {
     return Execute(o, MakePullPlan(o, nodes, o.operands.front(), target));
   }
   std::vector<std::string> operands(o.operands.begin(), o.operands.end() - 1);
+  // On a service node, the sources are the staged copies.
+  for (auto& op : operands) op = o.source_prefix + op;
   std::vector<LocalSource> sources;
   std::string error;
   if (!ExpandSources(operands, o.recursive, &sources, &error)) {
     return Fail(kExitNodeFailed, error);
   }
-  return Execute(o, MakePushPlan(o, nodes, sources, target));
+  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(o, db, nodes);
+  Plan plan = MakePushPlan(o, groups[""], sources, target);
+  if (groups.size() == 1 && groups.count("")) return Execute(o, std::move(plan));
+  size_t first_sn_job = plan.jobs.size();
+  WorkDir work;
+  if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
+  if (!AddCopyServiceNodeJobs(o, db, groups, sources, target, work.path(), &plan, &error))
+    return Fail(kExitUsage, error);
+  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups);
 }
 
 int CheckVersion(const std::string& wanted) {
   if (wanted == XDCP_VERSION) return kExitOk;
   return Fail(kExitNodeFailed, std::string("this node runs xdcp ") + XDCP_VERSION +
                                    ", the management node runs " + wanted);
-}
-
-std::string Absolute(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  char cwd[4096];
-  return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + path : path;
 }
 
 // The shipped exclusion lists: XDCP_DATADIR/filelists, where cmake
@@ -477,8 +530,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   std::vector<std::string> notes;
   Plan plan = MakeMirrorPlan(in, &notes);
   WorkDir work;
-  std::string sndir = db.site.sn_sync_file_dir;
-  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
+  std::string sndir = SnSyncFileDir(db);
   for (auto& job : plan.jobs) {
     std::vector<const SyncList*> needed;
     const std::vector<std::string>& cns = in.nodes_of.at(job.node);
@@ -495,13 +547,11 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
     }
     if (needed.empty() || o.dry_run) continue;
     std::vector<std::string> files;
-    Step stage;
     if (!FilesToStage(db, env, cns, needed, &files, &error) ||
-        !StagingStep(o, job.node, sndir, files, work.path() + "/stage." + job.node,
-                     &stage, &error)) {
+        !StagingSteps(o, job.node, sndir, files, work.path() + "/stage." + job.node,
+                      &job.steps, &error)) {
       return Fail(kExitUsage, error);
     }
-    job.steps.push_back(stage);
   }
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", n.c_str());
@@ -550,7 +600,7 @@ int RunCli(const std::vector<std::string>& args,
     return kExitOk;
   }
   if (!o.synclist.empty()) return SyncFiles(o, db, nr_env, nodes);
-  return CopyFiles(o, nodes);
+  return CopyFiles(o, db, nodes);
 }
 
 }  // namespace xdcp

@@ -156,6 +156,32 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
   return true;
 }
 
+bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
+                  const std::vector<std::string>& files, const std::string& list_file,
+                  std::vector<Step>* steps, std::string* error) {
+  // A source that is itself a symlink is delivered as what it points to
+  // (as a flat push does): staged as a link, the SN would resolve it
+  // against its own file system.
+  std::vector<std::string> plain, links;
+  for (const auto& f : files) {
+    struct stat st;
+    (lstat(f.c_str(), &st) == 0 && S_ISLNK(st.st_mode) ? links : plain).push_back(f);
+  }
+  Step step;
+  if (!plain.empty() || links.empty()) {
+    if (!StagingStep(o, sn, dir, plain, list_file, &step, error)) return false;
+    steps->push_back(step);
+  }
+  if (!links.empty()) {
+    if (!StagingStep(o, sn, dir, links, list_file + ".links", &step, error)) return false;
+    step.argv.insert(step.argv.begin() + 1, "-L");  // rsync: -L beats -a's -l
+    step.what = "stage " + std::to_string(links.size()) + " named links as files in " + sn +
+                ":" + dir;
+    steps->push_back(step);
+  }
+  return true;
+}
+
 std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
                                              const std::vector<std::string>& nodes,
                                              const std::string& root) {
@@ -275,25 +301,54 @@ Step VersionStep(const Options& o, const std::string& sn) {
                            "check xdcp " XDCP_VERSION " on " + sn);
 }
 
+namespace {
+
+// `xdcp OPTIONS MODE -- NODERANGE OPERANDS` on `sn` for `cns`: the options
+// of this run that hold on the SN too, then `mode` (what to do); each word
+// quoted for the SN's shell. The nodes go as one folded noderange, which
+// stays short for thousands of nodes.
+Step RemoteXdcpStep(const Options& o, const std::string& sn,
+                    const std::vector<std::string>& cns, const std::string& sndir,
+                    const std::string& nodelist, const std::vector<std::string>& mode,
+                    const std::vector<std::string>& operands, const std::string& what) {
+  std::vector<std::string> cmd{o.remote_xdcp, "--source-prefix", sndir, "--report-results",
+                               "-f", std::to_string(o.fanout), "-r", o.rcp,
+                               "--connect-timeout", std::to_string(o.connect_timeout)};
+  if (!nodelist.empty()) cmd.insert(cmd.end(), {"--nodelist", sndir + nodelist});
+  if (o.timeout > 0) cmd.insert(cmd.end(), {"-t", std::to_string(o.timeout)});
+  if (o.io_timeout > 0) cmd.insert(cmd.end(), {"--io-timeout", std::to_string(o.io_timeout)});
+  if (!o.user.empty()) cmd.insert(cmd.end(), {"-l", o.user});
+  if (!o.node_opts.empty()) cmd.insert(cmd.end(), {"-o", o.node_opts});
+  if (o.verify) cmd.push_back("-v");
+  if (o.trace) cmd.push_back("-T");
+  cmd.insert(cmd.end(), mode.begin(), mode.end());
+  cmd.push_back("--");
+  cmd.push_back(FoldNodeRange(cns));
+  cmd.insert(cmd.end(), operands.begin(), operands.end());
+  std::string line;
+  for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
+  Step s = RemoteCommandStep(o, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
+  s.relays_results = true;
+  return s;
+}
+
+}  // namespace
+
 Step DeliveryStep(const Options& o, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,
                   const std::string& synclist, const std::string& nodelist) {
-  std::vector<std::string> cmd{o.remote_xdcp, "-F", sndir + synclist,
-                               "--source-prefix", sndir, "--report-results",
-                               "-f", std::to_string(o.fanout), "-r", o.rcp};
-  if (!nodelist.empty()) cmd.insert(cmd.end(), {"--nodelist", sndir + nodelist});
-  if (o.timeout > 0) cmd.insert(cmd.end(), {"-t", std::to_string(o.timeout)});
-  if (!o.user.empty()) cmd.insert(cmd.end(), {"-l", o.user});
-  if (!o.node_opts.empty()) cmd.insert(cmd.end(), {"-o", o.node_opts});
-  if (o.trace) cmd.push_back("-T");
-  std::string range;
-  for (const auto& cn : cns) range += (range.empty() ? "" : ",") + cn;
-  cmd.push_back(range);
-  std::string line;
-  for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
-  Step s = RemoteCommandStep(o, sn, line, "deliver from " + sn + " to " + FoldNodeRange(cns));
-  s.relays_results = true;
-  return s;
+  return RemoteXdcpStep(o, sn, cns, sndir, nodelist, {"-F", sndir + synclist}, {}, "deliver");
+}
+
+Step CopyDeliveryStep(const Options& o, const std::string& sn,
+                      const std::vector<std::string>& cns, const std::string& sndir,
+                      const std::vector<std::string>& sources, const std::string& target) {
+  std::vector<std::string> mode;
+  if (o.recursive) mode.push_back("-R");
+  if (o.preserve) mode.push_back("-p");
+  std::vector<std::string> operands = sources;
+  operands.push_back(target);
+  return RemoteXdcpStep(o, sn, cns, sndir, "", mode, operands, "deliver");
 }
 
 std::string ResultRecord(const NodeResult& r) {

@@ -70,6 +70,12 @@ struct ExclusionRule {
   std::vector<std::string> patterns;
 };
 
+// The staging of `files` on `sn`: StagingStep, plus a second run for the
+// files that are symlinks, staged as the files they point to.
+bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
+                  const std::vector<std::string>& files, const std::string& list_file,
+                  std::vector<Step>* steps, std::string* error);
+
 struct MirrorInput {
   const Options* options = nullptr;
   const ClusterDb* db = nullptr;
@@ -105,6 +111,12 @@ std::map<std::string, std::vector<std::string>> ServiceNodesFor(
 Step DeliveryStep(const Options& o, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,
                   const std::string& synclist, const std::string& nodelist);
+
+// The remote delivery step of a hierarchical plain push, run on `sn` for
+// `cns`: `sources` (absolute paths, staged under `sndir`) to `target`.
+Step CopyDeliveryStep(const Options& o, const std::string& sn,
+                      const std::vector<std::string>& cns, const std::string& sndir,
+                      const std::vector<std::string>& sources, const std::string& target);
 
 // The version check step: the SN must run this xdcp.
 Step VersionStep(const Options& o, const std::string& sn);

@@ -1,0 +1,64 @@
+#!/bin/bash
+# Plain copies to nodes behind service nodes go through them, as -F does:
+# staged once per SN, pushed by the SN's xdcp, one result per node (cn5..cn8
+# accept ssh only from their SN; cn1 is served by the management node).
+. "$(dirname "$0")/lib.sh"
+export XDCP_DATADIR=$XDCP_SOURCE_DIR XDCP_REMOTE_XDCP=$XDCP
+SNDIR=/var/xcat/syncfiles
+DB=/etc/xcat/nodelist.xml
+cat >$DB <<EOF2
+<cluster>
+  <site master="mn" SNsyncfiledir="$SNDIR"/>
+  <node name="sn1" groups="service"/>
+  <node name="sn2" groups="service"/>
+  <node name="cn5" groups="compute" servicenode="sn1"/>
+  <node name="cn6" groups="compute" servicenode="sn1"/>
+  <node name="cn7" groups="compute" servicenode="sn2"/>
+  <node name="cn8" groups="compute" servicenode="sn2"/>
+  <node name="cn1" groups="compute"/>
+</cluster>
+EOF2
+S=$WORK/src
+mkdir -p $S/tree/sub
+echo file >$S/f
+echo deep >$S/tree/sub/deep
+echo mode >$S/m && chmod 0640 $S/m && touch -d '2020-01-02 03:04:05' $S/m
+ln -s f $S/link
+for h in sn1 sn2; do on $h sh -c "rm -rf $SNDIR"; done
+for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/tree /tmp/m /tmp/l'; done
+
+xdcp cn1,cn5,cn6,cn7,cn8 -T $S/f /tmp/f
+check "push to two SNs' nodes and a direct node: exit 0, one result each" eval \
+  'rc_is 0 && err_has "xdcp: 5 nodes: 5 ok"'
+check "every node has the file" eval \
+  'for h in cn1 cn5 cn6 cn7 cn8; do same_file $S/f $h /tmp/f || exit 1; done'
+check "the file is staged once on each SN" eval \
+  'same_file $S/f sn1 $SNDIR$S/f && same_file $S/f sn2 $SNDIR$S/f'
+check "one delivery per SN, with the SN's nodes as one noderange" eval \
+  'out_has "deliver from sn1 to cn[5-6]" || grep -q "TRACE: sn1: .*cn\[5-6\]" $WORK/out'
+check "the management node never logs in to a node behind an SN" eval \
+  '! grep -qE "TRACE: cn[5-8]: [^ ]*ssh .* cn[5-8] " $WORK/out'
+
+xdcp cn5,cn7 -R $S/tree /tmp
+check "-R through SNs" eval \
+  'rc_is 0 && same_file $S/tree/sub/deep cn5 /tmp/tree/sub/deep && same_file $S/tree/sub/deep cn7 /tmp/tree/sub/deep'
+xdcp cn5 -p $S/m /tmp/m
+check "-p through an SN keeps mode and time" eval \
+  'rc_is 0 && [ "$(on cn5 stat -c "%a %Y" /tmp/m)" = "$(stat -c "%a %Y" $S/m)" ]'
+xdcp cn6 $S/link /tmp/l
+check "a named symlink arrives as the file it points to (never resolved on the SN)" eval \
+  'rc_is 0 && same_file $S/f cn6 /tmp/l && [ "$(on cn6 stat -c %F /tmp/l)" = "regular file" ]'
+
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
+xdcp cn5,cn7,cn8,cn1 $S/f /tmp/f2
+"$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
+check "an SN that is down: its nodes are blocked by SN, the others ok, exit 1" eval \
+  'rc_is 1 && err_has "Error: cn7: blocked by SN: sn2: unreachable" && err_has "Error: cn8: blocked by SN" &&
+   err_has "xdcp: 4 nodes: 2 ok, 2 failed" && same_file $S/f cn5 /tmp/f2 && same_file $S/f cn1 /tmp/f2'
+xdcp cn5 $S/nosuch /tmp/x
+check "a missing source fails before anything runs" eval '! rc_is 0 && absent sn1 $SNDIR$S/nosuch'
+
+rm -f $DB
+for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/f2 /tmp/tree /tmp/m /tmp/l'; done
+check "nothing is left running" no_leftovers
+finish
