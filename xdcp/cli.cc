@@ -270,7 +270,8 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
 // (see ResultsBehind). Jobs from `first_sn_job` on are service-node jobs.
 std::vector<NodeResult> HierarchyResults(
     const RunOutcome& outcome, const std::vector<std::string>& job_nodes, size_t first_sn_job,
-    const std::map<std::string, std::vector<std::string>>& groups, Reporter* reporter) {
+    const std::map<std::string, std::vector<std::string>>& groups, bool sn_must_succeed,
+    Reporter* reporter) {
   std::vector<NodeResult> results;
   for (size_t i = 0; i < job_nodes.size(); ++i) {
     auto group = groups.find(job_nodes[i]);
@@ -279,7 +280,7 @@ std::vector<NodeResult> HierarchyResults(
       continue;
     }
     for (auto& r : ResultsBehind(group->first, outcome.results[i], group->second,
-                                 outcome.relayed)) {
+                                 outcome.relayed, sn_must_succeed)) {
       reporter->NodeDone(r);
       results.push_back(std::move(r));
     }
@@ -309,13 +310,15 @@ std::map<std::string, std::vector<std::string>> GroupByServiceNode(
 }
 
 // Runs `plan`, whose jobs from `first_sn_job` on are SN jobs in `groups`
-// order, with one result per node behind them.
+// order, with one result per node behind them (see ResultsBehind).
 int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
-                     const std::map<std::string, std::vector<std::string>>& groups) {
+                     const std::map<std::string, std::vector<std::string>>& groups,
+                     bool sn_must_succeed = false) {
   std::vector<std::string> job_nodes;
   for (const auto& job : plan.jobs) job_nodes.push_back(job.node);
   return Execute(o, std::move(plan), [&](const RunOutcome& outcome, Reporter* reporter) {
-    return HierarchyResults(outcome, job_nodes, first_sn_job, groups, reporter);
+    return HierarchyResults(outcome, job_nodes, first_sn_job, groups, sn_must_succeed,
+                            reporter);
   });
 }
 
@@ -405,6 +408,30 @@ bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
   return true;
 }
 
+// Pull: from nodes behind an SN through it (PullThroughSteps), from the
+// others directly.
+int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::string>& nodes,
+              const std::string& source, const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(flat, db, nodes);
+  Plan plan = MakePullPlan(flat, groups[""], source, dir);
+  if (groups.size() == 1 && groups.count("")) return Execute(flat, std::move(plan));
+  size_t first_sn_job = plan.jobs.size();
+  WorkDir work;
+  if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
+  Options o = flat;
+  o.control_dir = work.path() + "/sn";
+  mkdir(o.control_dir.c_str(), 0700);
+  for (const auto& [sn, cns] : groups) {
+    if (sn.empty()) continue;
+    NodeJob job{sn, {VersionStep(o, sn)}};
+    for (auto& s : PullThroughSteps(o, sn, cns, SnSyncFileDir(db), source, dir))
+      job.steps.push_back(std::move(s));
+    job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    plan.jobs.push_back(std::move(job));
+  }
+  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, /*sn_must_succeed=*/true);
+}
+
 int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
   if (o.pull) {
@@ -413,7 +440,7 @@ int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
       return Fail(kExitNodeFailed, "cannot copy to target " + target +
                                        ": directory does not exist");
     }
-    return Execute(o, MakePullPlan(o, nodes, o.operands.front(), target));
+    return PullFiles(o, db, nodes, o.operands.front(), target);
   }
   std::vector<std::string> operands(o.operands.begin(), o.operands.end() - 1);
   // On a service node, the sources are the staged copies.

@@ -153,6 +153,10 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
   return plan;
 }
 
+std::vector<std::string> PullHead(const Options& o) {
+  return CopyHead(o, !o.recursive);
+}
+
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir) {
   Plan plan = NewPlan(o);
@@ -167,7 +171,7 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     // whatever the transport, and a second run updates it in place: rsync
     // needs "SRC/" and "DIR/", scp (SFTP) needs "SRC/.".
     bool tree = o.recursive;
-    s.argv = CopyHead(o, !tree);
+    s.argv = PullHead(o);
     std::string remote = source;
     if (tree) {
       while (remote.size() > 1 && remote.back() == '/') remote.pop_back();

@@ -113,6 +113,11 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::vector<LocalSource>& sources,
                   const std::string& target);
 
+// The copy command of a pull (-P) up to its operands: what a node sends
+// is taken as it is safe on the management node. A tree (-R) when
+// o.recursive.
+std::vector<std::string> PullHead(const Options& o);
+
 // Pull (-P): copies `source` from every node into `dir`/NAME._NODE.
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir);

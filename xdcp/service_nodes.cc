@@ -310,7 +310,8 @@ namespace {
 Step RemoteXdcpStep(const Options& o, const std::string& sn,
                     const std::vector<std::string>& cns, const std::string& sndir,
                     const std::string& nodelist, const std::vector<std::string>& mode,
-                    const std::vector<std::string>& operands, const std::string& what) {
+                    const std::vector<std::string>& operands, const std::string& what,
+                    const std::string& prelude = "") {
   std::vector<std::string> cmd{o.remote_xdcp, "--source-prefix", sndir, "--report-results",
                                "-f", std::to_string(o.fanout), "-r", o.rcp,
                                "--connect-timeout", std::to_string(o.connect_timeout)};
@@ -325,7 +326,7 @@ Step RemoteXdcpStep(const Options& o, const std::string& sn,
   cmd.push_back("--");
   cmd.push_back(FoldNodeRange(cns));
   cmd.insert(cmd.end(), operands.begin(), operands.end());
-  std::string line;
+  std::string line = prelude;
   for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
   Step s = RemoteCommandStep(o, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
   s.relays_results = true;
@@ -349,6 +350,37 @@ Step CopyDeliveryStep(const Options& o, const std::string& sn,
   std::vector<std::string> operands = sources;
   operands.push_back(target);
   return RemoteXdcpStep(o, sn, cns, sndir, "", mode, operands, "deliver");
+}
+
+std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
+                                   const std::vector<std::string>& cns,
+                                   const std::string& sndir, const std::string& source,
+                                   const std::string& dir) {
+  // The SN's pull lands in a directory of its own under the root-only
+  // SNsyncfiledir. Runs on one SN never overlap (the SN's lock), so what
+  // an interrupted run left there is removed first.
+  std::string work = sndir + "/.xdcp-pull";
+  std::string prelude = "umask 077 && rm -rf -- " + SingleQuote(work) + " && mkdir -p -- " +
+                        SingleQuote(work) + " &&";
+  std::vector<std::string> mode{"-P"};
+  if (o.recursive) mode.push_back("-R");
+  if (o.preserve) mode.push_back("-p");
+  Step pull = RemoteXdcpStep(o, sn, cns, sndir, "", mode, {source, work}, "pull", prelude);
+  // Some nodes may fail while others are pulled: their results say so,
+  // and what the others sent still comes back.
+  pull.may_fail = true;
+  // Back to the management node: every NAME._NODE the SN pulled, with the
+  // same rules as a pull from a node.
+  Options tree = o;
+  tree.recursive = true;
+  Step back;
+  back.argv = PullHead(tree);
+  back.argv.push_back(RemotePath(o, sn, work + "/"));
+  back.argv.push_back(dir + (dir.back() == '/' ? "" : "/"));
+  back.what = "bring back from " + sn + " what it pulled";
+  Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + SingleQuote(work),
+                                 "remove the pulled files on " + sn);
+  return {pull, back, clean};
 }
 
 std::string ResultRecord(const NodeResult& r) {
@@ -376,9 +408,11 @@ bool ParseResultRecord(const std::string& line, NodeResult* r) {
 
 std::vector<NodeResult> ResultsBehind(const std::string& sn, const NodeResult& sn_result,
                                       const std::vector<std::string>& cns,
-                                      const std::vector<NodeResult>& relayed) {
+                                      const std::vector<NodeResult>& relayed,
+                                      bool sn_must_succeed) {
   std::map<std::string, const NodeResult*> reported;
-  if (sn_result.failure != FailureClass::kInterrupted) {
+  bool failed = sn_result.state == NodeState::kFailed;
+  if (sn_result.failure != FailureClass::kInterrupted && !(sn_must_succeed && failed)) {
     for (const auto& r : relayed) {
       if (r.service_node == sn) reported.emplace(r.node, &r);  // the first counts
     }

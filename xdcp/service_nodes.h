@@ -118,6 +118,15 @@ Step CopyDeliveryStep(const Options& o, const std::string& sn,
                       const std::vector<std::string>& cns, const std::string& sndir,
                       const std::vector<std::string>& sources, const std::string& target);
 
+// A hierarchical pull (-P) of `source` from `cns` through `sn` into the
+// local `dir`: the SN's xdcp pulls into a private directory on the SN, the
+// management node brings its NAME._NODE files back, and the SN's copy is
+// removed.
+std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
+                                   const std::vector<std::string>& cns,
+                                   const std::string& sndir, const std::string& source,
+                                   const std::string& dir);
+
 // The version check step: the SN must run this xdcp.
 Step VersionStep(const Options& o, const std::string& sn);
 
@@ -125,11 +134,13 @@ Step VersionStep(const Options& o, const std::string& sn);
 // records `relayed` of the whole run (each with service_node set to the SN
 // whose job printed it). Only `sn`'s own records count, the first for a
 // node; an SN cannot report a node of another SN. A node without a record,
-// or every node when the SN's job was interrupted, is "blocked by SN" with
-// the SN's error (or "SN: no result for this node").
+// or every node when the SN's job was interrupted (or failed, with
+// `sn_must_succeed`: a pull whose files did not come back), is "blocked by
+// SN" with the SN's error (or "SN: no result for this node").
 std::vector<NodeResult> ResultsBehind(const std::string& sn, const NodeResult& sn_result,
                                       const std::vector<std::string>& cns,
-                                      const std::vector<NodeResult>& relayed);
+                                      const std::vector<NodeResult>& relayed,
+                                      bool sn_must_succeed = false);
 
 // A result record line for --report-results, and its inverse.
 std::string ResultRecord(const NodeResult& r);

@@ -1,7 +1,9 @@
 #!/bin/bash
-# Plain copies to nodes behind service nodes go through them, as -F does:
-# staged once per SN, pushed by the SN's xdcp, one result per node (cn5..cn8
-# accept ssh only from their SN; cn1 is served by the management node).
+# Plain copies to and from nodes behind service nodes go through them, as
+# -F does: a push is staged once per SN and pushed by the SN's xdcp; a pull
+# is pulled by the SN and brought back, nothing left on the SN; one result
+# per node (cn5..cn8 accept ssh only from their SN; cn1 is served by the
+# management node).
 . "$(dirname "$0")/lib.sh"
 export XDCP_DATADIR=$XDCP_SOURCE_DIR XDCP_REMOTE_XDCP=$XDCP
 SNDIR=/var/xcat/syncfiles
@@ -58,7 +60,33 @@ check "an SN that is down: its nodes are blocked by SN, the others ok, exit 1" e
 xdcp cn5 $S/nosuch /tmp/x
 check "a missing source fails before anything runs" eval '! rc_is 0 && absent sn1 $SNDIR$S/nosuch'
 
+# Pulls through the SNs.
+for h in cn1 cn5 cn6 cn7 cn8; do
+  on $h sh -c "echo from-$h >/tmp/p && mkdir -p /tmp/pt/sub && echo deep-$h >/tmp/pt/sub/d"
+done
+mkdir -p $WORK/pulled
+xdcp cn1,cn5,cn6,cn7,cn8 -P /tmp/p $WORK/pulled
+check "pull from two SNs' nodes and a direct node: exit 0, one result each" eval \
+  'rc_is 0 && err_has "xdcp: 5 nodes: 5 ok"'
+check "every node's file lands as name._NODE" eval \
+  'for h in cn1 cn5 cn6 cn7 cn8; do [ "$(cat $WORK/pulled/p._$h)" = from-$h ] || exit 1; done'
+check "nothing pulled is left on the SNs" eval \
+  'absent sn1 $SNDIR/.xdcp-pull && absent sn2 $SNDIR/.xdcp-pull'
+xdcp cn5,cn7 -R -P /tmp/pt $WORK/pulled
+check "-R pull through SNs" eval \
+  'rc_is 0 && [ "$(cat $WORK/pulled/pt._cn5/sub/d)" = deep-cn5 ] && [ "$(cat $WORK/pulled/pt._cn7/sub/d)" = deep-cn7 ]'
+on cn6 rm -f /tmp/p
+mkdir -p $WORK/pulled2
+xdcp cn5,cn6 -P /tmp/p $WORK/pulled2
+check "a node without the file fails, its neighbour behind the same SN is pulled" eval \
+  'rc_is 1 && err_has "Error: cn6: transfer" && [ "$(cat $WORK/pulled2/p._cn5)" = from-cn5 ] && err_has "xdcp: 2 nodes: 1 ok, 1 failed"'
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
+xdcp cn5,cn7 -P /tmp/p $WORK/pulled
+"$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
+check "pull with an SN down: its node is blocked by SN, exit 1" eval \
+  'rc_is 1 && err_has "Error: cn7: blocked by SN: sn2: unreachable"'
+
 rm -f $DB
-for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/f2 /tmp/tree /tmp/m /tmp/l'; done
+for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/f2 /tmp/tree /tmp/m /tmp/l /tmp/p /tmp/pt'; done
 check "nothing is left running" no_leftovers
 finish
