@@ -119,6 +119,11 @@ const MergeCase kMergeCases[] = {
     {"empty_current", "", "+::::::\nu:x:5:5::/u:/bin/sh\n",
      "u:x:5:5::/u:/bin/sh\n+::::::\n", 2, 0, 0},
     {"both_empty", "", "", "", 0, 0, 0},
+    // A merge file written on Windows: the CR is a line ending, never part
+    // of the shell field.
+    {"crlf_merge_input_stripped", kRoot,
+     "u:x:5:5::/u:/bin/bash\r\nroot:x:0:0:root:/root:/bin/bash\r\n",
+     Str(kRoot) + "u:x:5:5::/u:/bin/bash\n", 1, 0, 1},
 };
 
 TEST(MergeRecordsTest, Table) {
@@ -215,6 +220,59 @@ TEST(MergeRecordsTest, MalformedMergeInput) {
     EXPECT_EQ(error, c.error);
     EXPECT_EQ(result, "untouched") << c.error;
   }
+}
+
+struct CheckCase {
+  const char* target;
+  std::string merge;
+  int line;           // 0: accepted
+  std::string error;
+};
+
+TEST(CheckMergeInputTest, FieldCountsControlCharactersDuplicates) {
+  const CheckCase cases[] = {
+      {"/etc/passwd", Str(kRoot) + kBin, 0, ""},
+      {"/etc/passwd", "u:x:5:5::/u:/bin/bash\r\n", 0, ""},
+      {"/etc/passwd", "# c\n\nu:x:5:5:/u:/bin/sh\n", 3,
+       "6 fields where /etc/passwd has 7"},
+      {"/etc/passwd", Str(kRoot) + "u:x:5:5::/u:/bin/sh:x\n", 2,
+       "8 fields where /etc/passwd has 7"},
+      {"/etc/passwd", "u:x:5:5::/u:/bin/b\rash\n", 1,
+       "control character in a /etc/passwd record"},
+      {"/etc/passwd", "u:x:5:5::/u:/bin/sh\r\r\n", 1,
+       "control character in a /etc/passwd record"},
+      {"/etc/passwd", "u:x:5:5::\x1b[2J:/bin/sh\n", 1,
+       "control character in a /etc/passwd record"},
+      {"/etc/passwd", "+@g::::::\n-bad\n", 2, "1 fields where /etc/passwd has 7"},
+      {"/etc/passwd", "+@g:\n-bad::::::\n", 0, ""},
+      {"/etc/passwd", "a:x:1:1::/:/x\nb:x:2:2::/:/x\na:x:3:3::/:/x\n", 3,
+       "duplicate entry 'a', first on line 1"},
+      {"/etc/shadow", "u:!:19000:0:99999:7:::\n", 0, ""},
+      {"/etc/shadow", "u:!:19000:0:99999:7::\n", 1,
+       "8 fields where /etc/shadow has 9"},
+      {"/etc/shadow", "bogususer1:!!:17000::::::\n", 0, ""},
+      {"/etc/group", "g:x:5:a,b\r\n", 0, ""},
+      {"/etc/group", "g:x:5\n", 1, "3 fields where /etc/group has 4"},
+      {"/etc/gshadow", "g:!::a\n", 0, ""},
+      {"/etc/gshadow", "g:!:::a\n", 1, "5 fields where /etc/gshadow has 4"},
+      {"/etc/group", "bogus line\n", 1, "1 fields where /etc/group has 4"},
+  };
+  for (const CheckCase& c : cases) {
+    int line = -1;
+    std::string error;
+    EXPECT_EQ(CheckMergeInput(c.target, c.merge, &line, &error), c.line == 0)
+        << c.merge;
+    EXPECT_EQ(line, c.line) << c.merge;
+    EXPECT_EQ(error, c.error) << c.merge;
+  }
+}
+
+TEST(CksumTest, MatchesPosixCksum) {
+  // What coreutils' and busybox's `cksum <FILE` print.
+  EXPECT_EQ(Cksum(""), "4294967295 0");
+  EXPECT_EQ(Cksum("abc"), "1219131554 3");
+  EXPECT_EQ(Cksum(kRoot), "2951410203 32");
+  EXPECT_EQ(Cksum(std::string(300, 'x')), "3786917833 300");  // 2 length bytes
 }
 
 struct AppendCase {

@@ -1,5 +1,6 @@
 #include "merge.h"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
@@ -21,6 +22,22 @@ std::vector<std::string> SplitLines(const std::string& text) {
     pos = end + 1;
   }
   return lines;
+}
+
+// A merge file written on Windows ends its lines with CR LF; the CR is
+// part of the line ending, never of a record (a shell "/bin/bash\r" locks
+// the user out).
+std::string WithoutCr(const std::string& line) {
+  return !line.empty() && line.back() == '\r' ? line.substr(0, line.size() - 1)
+                                               : line;
+}
+
+// Fields per record of each MERGE target (passwd(5), shadow(5), group(5),
+// gshadow(5)).
+size_t FieldsOf(const std::string& target) {
+  if (target == "/etc/passwd") return 7;
+  if (target == "/etc/shadow") return 9;
+  return 4;  // /etc/group, /etc/gshadow
 }
 
 // NIS compat entries ("+@group", "+", "-user") only work in order and at
@@ -82,7 +99,8 @@ bool ParseMerge(const std::string& merge, MergeInput* input,
   std::vector<std::string> lines = SplitLines(merge);
   for (size_t i = 0; i < lines.size(); ++i) {
     if (IsBlankOrComment(lines[i])) continue;
-    if (!ParseMergeLine(lines[i], static_cast<int>(i + 1), input, error)) {
+    if (!ParseMergeLine(WithoutCr(lines[i]), static_cast<int>(i + 1), input,
+                        error)) {
       return false;
     }
   }
@@ -215,6 +233,57 @@ bool MergeRecords(const std::string& current, const std::string& merge,
   if (counts) *counts = tally;
   *result = std::move(out);
   return true;
+}
+
+bool CheckMergeInput(const std::string& target, const std::string& merge,
+                     int* line, std::string* error) {
+  std::vector<std::string> lines = SplitLines(merge);
+  size_t want = FieldsOf(target);
+  std::map<std::string, int> keys;  // key -> its line
+  for (size_t i = 0; i < lines.size(); ++i) {
+    *line = static_cast<int>(i + 1);
+    if (IsBlankOrComment(lines[i])) continue;
+    std::string record = WithoutCr(lines[i]);
+    for (unsigned char c : record) {
+      if (c < 0x20 || c == 0x7f) {
+        *error = "control character in a " + target + " record";
+        return false;
+      }
+    }
+    size_t fields = 1;
+    for (char c : record) fields += c == ':';
+    // A NIS compat entry ("+@group::::::", "-user") may leave out trailing
+    // fields; every other record has exactly its file's fields.
+    bool ok = IsNisLine(record) ? fields >= 2 && fields <= want : fields == want;
+    if (!ok) {
+      *error = std::to_string(fields) + " fields where " + target + " has " +
+               std::to_string(want);
+      return false;
+    }
+    auto [it, fresh] = keys.emplace(record.substr(0, record.find(':')), *line);
+    if (!fresh) {
+      *error = "duplicate entry '" + it->first + "', first on line " +
+               std::to_string(it->second);
+      return false;
+    }
+  }
+  *line = 0;
+  return true;
+}
+
+std::string Cksum(const std::string& data) {
+  // POSIX cksum: CRC-32 (polynomial 0x04C11DB7, most significant bit
+  // first) over the data followed by its length, least significant byte
+  // first, without its leading zero bytes; the result complemented.
+  uint32_t crc = 0;
+  auto add = [&crc](unsigned char byte) {
+    crc ^= static_cast<uint32_t>(byte) << 24;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = crc & 0x80000000u ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+  };
+  for (unsigned char c : data) add(c);
+  for (uint64_t n = data.size(); n != 0; n >>= 8) add(n & 0xff);
+  return std::to_string(~crc) + " " + std::to_string(data.size());
 }
 
 std::string AppendBlock(const std::string& current, const std::string& source,

@@ -33,6 +33,20 @@ bool MergeRecords(const std::string& current, const std::string& merge,
                   std::string* result, MergeCounts* counts,
                   std::string* error);
 
+// Checks a MERGE file for `target` (one of IsMergeTarget's) before
+// anything is sent: every record has the target's number of fields
+// (passwd 7, shadow 9, group 4, gshadow 4; a NIS compat record "+..." or
+// "-..." at most that many), no control characters, no key twice. A CR
+// before the newline (a file written on Windows) is a line ending and is
+// dropped, here and by MergeRecords. On failure sets `line` (1-based) and
+// `error` (without the line).
+bool CheckMergeInput(const std::string& target, const std::string& merge,
+                     int* line, std::string* error);
+
+// What POSIX `cksum` prints for `data` read from its standard input:
+// "CRC LENGTH". A node compares it with its own file before replacing it.
+std::string Cksum(const std::string& data);
+
 // Appends `content` to `current` as a block between marker lines naming
 // `source`:
 //   # xdcp APPEND begin SOURCE

@@ -1,9 +1,11 @@
 #include "sync_plan.h"
 
+#include <fcntl.h>
 #include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <map>
 #include <set>
@@ -116,16 +118,90 @@ Step ScriptStep(const Options& o, const std::string& node,
   return s;
 }
 
-// Fetches the node's TARGET, edits it here with `edit`, writes it back.
-// rsync replaces a file through a temporary file and a rename, so the node
-// never sees a half-written TARGET; -c leaves an unchanged file alone.
+// MERGE and APPEND fetch with rsync whatever -r says: scp cannot tell a
+// symbolic link or a device on the node from a file. The -o options are
+// the copy command's, so they go to rsync only when it is that command.
+std::vector<std::string> FetchHead(const Options& o) {
+  std::vector<std::string> argv{IsRsync(o) ? o.rcp : "rsync", "--protect-args"};
+  if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
+  argv.insert(argv.end(), {"-e", SshCommandLine(o)});
+  if (IsRsync(o)) {
+    std::istringstream extra(o.node_opts);
+    for (std::string t; extra >> t;) argv.push_back(t);
+  }
+  return argv;
+}
+
+// Reads a work file that rsync fetched from a node. Nothing a node sent is
+// ever resolved here: a symbolic link, a directory or a device is refused
+// (O_NOFOLLOW, then fstat on what was opened). rsync without -l, -r or -D
+// fetches nothing for such a target, so "missing" means the same.
+std::string ReadFetched(const std::string& path, const std::string& target,
+                        std::string* content) {
+  std::string irregular = target + " is not a regular file on the node "
+                          "(MERGE and APPEND edit regular files only)";
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT || errno == ELOOP ? irregular : "cannot read " + path;
+  struct stat st;
+  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  content->clear();
+  char buf[65536];
+  ssize_t n = 0;
+  while (regular && (n = read(fd, buf, sizeof buf)) > 0) content->append(buf, n);
+  close(fd);
+  if (!regular) return irregular;
+  return n < 0 ? "cannot read " + path : "";
+}
+
+// Writes a new private file (0600) in the work directory.
+std::string WriteWork(const std::string& path, const std::string& content) {
+  unlink(path.c_str());
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot write " + path;
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += n;
+  }
+  bool ok = done == content.size() && close(fd) == 0;
+  if (done != content.size()) close(fd);
+  return ok ? "" : "cannot write " + path;
+}
+
+// The node's side of a MERGE or APPEND (POSIX sh and GNU coreutils on the
+// node). Its standard input is one header line, then the new content. The
+// header "unchanged" ends it at once: the target keeps its inode and its
+// times. Otherwise the header is what `cksum` said of the file xdcp
+// edited; a target that is no longer a regular file or no longer has that
+// checksum (someone changed it meanwhile) is left alone. The new content
+// goes into a temporary file beside the target, which takes every
+// attribute of the live target (owner, group, mode, ACLs, xattrs, SELinux
+// label: cp --attributes-only --preserve=all), a fresh mtime, and is
+// renamed over it: readers see the old file or the new one, never a mix.
+std::string CommitCommand(const std::string& target) {
+  return "f=" + ShellQuote({target}) +
+         "; IFS= read -r h || exit 1; [ \"$h\" = unchanged ] && exit 0; "
+         "if [ ! -f \"$f\" ] || [ -h \"$f\" ]; then "
+         "echo \"xdcp: $f is not a regular file on the node\" >&2; exit 1; fi; "
+         "if [ \"$(cksum <\"$f\")\" != \"$h\" ]; then "
+         "echo \"xdcp: $f changed on the node during the edit; nothing written\" >&2; "
+         "exit 1; fi; "
+         "t=$(mktemp \"$f.xdcp.XXXXXX\") || exit 1; "
+         "trap 'rm -f -- \"$t\"' 0 1 2 13 15; "
+         "cat >\"$t\" && cp --attributes-only --preserve=all -- \"$f\" \"$t\" && "
+         "touch -- \"$t\" && mv -f -T -- \"$t\" \"$f\"";
+}
+
+// Fetches the node's TARGET into the work directory, edits it here with
+// `edit`, and commits the result on the node (see CommitCommand).
 void EditSteps(const Options& o, const std::string& node,
                const std::string& workfile, const std::string& target,
                const std::string& what,
                std::function<std::string(const std::string&, std::string*)> edit,
                std::vector<Step>* steps) {
   Step fetch;
-  fetch.argv = RsyncHead(o, false);
+  fetch.argv = FetchHead(o);
   fetch.argv.push_back(RemotePath(o, node, target));
   fetch.argv.push_back(workfile);
   fetch.what = what + ": fetch " + target + " (it must exist on the node)";
@@ -133,26 +209,21 @@ void EditSteps(const Options& o, const std::string& node,
   Step local;
   local.kind = StepKind::kLocal;
   local.what = what + ": edit " + target;
-  local.local = [workfile, edit]() -> std::string {
+  std::string commit_input = workfile + ".new";
+  local.local = [workfile, target, commit_input, edit]() -> std::string {
     std::string current, result;
-    if (!ReadWholeFile(workfile, &current)) return "cannot read " + workfile;
-    std::string error = edit(current, &result);
+    std::string error = ReadFetched(workfile, target, &current);
+    if (error.empty()) error = edit(current, &result);
     if (!error.empty()) return error;
-    std::ofstream out(workfile + ".new", std::ios::binary | std::ios::trunc);
-    out << result;
-    struct stat st;
-    if (!out.flush() || stat(workfile.c_str(), &st) != 0) return "cannot write " + workfile;
-    chmod((workfile + ".new").c_str(), st.st_mode & 07777);
-    return "";
+    std::string header = result == current ? "unchanged" : Cksum(current);
+    return WriteWork(commit_input, header + "\n" + (result == current ? "" : result));
   };
   steps->push_back(local);
-  Step push;
-  push.argv = RsyncHead(o, false);
-  push.argv.push_back("-c");
-  push.argv.push_back(workfile + ".new");
-  push.argv.push_back(RemotePath(o, node, target));
-  push.what = what + ": write " + target;
-  steps->push_back(push);
+  Step commit = RemoteCommandStep(o, node, CommitCommand(target),
+                                  what + ": write " + target);
+  commit.kind = StepKind::kCopy;  // its failures are the transfer's
+  commit.stdin_path = commit_input;
+  steps->push_back(commit);
 }
 
 std::string Trigger(const std::string& entry) {
@@ -182,14 +253,26 @@ class Planner {
   }
 
  private:
+  // Reads every clause file once, here: what is checked is what is sent,
+  // and a bad MERGE file stops the run before anything is sent.
   bool CheckClauses(std::string* error) {
     for (const auto* clause : {&list_.execute, &list_.execute_always,
                                &list_.append, &list_.merge}) {
       for (const auto& e : *clause) {
-        if (access(e.path.c_str(), R_OK) != 0) {
+        if (access(e.path.c_str(), R_OK) != 0 ||
+            (clause != &list_.execute && clause != &list_.execute_always &&
+             !ReadWholeFile(e.path, &contents_[e.path]))) {
           *error = At(list_, e.line) + "cannot read: '" + e.path + "'";
           return false;
         }
+      }
+    }
+    for (const auto& e : list_.merge) {
+      int line = 0;
+      std::string why;
+      if (!CheckMergeInput(e.target, contents_[e.path], &line, &why)) {
+        *error = e.path + ":" + std::to_string(line) + ": " + why;
+        return false;
       }
     }
     return true;
@@ -332,12 +415,11 @@ class Planner {
                    std::vector<Step>* steps) {
     int n = 0;
     for (const auto& e : list_.merge) {
-      std::string merge_file = e.path;
+      std::string merge_file = e.path, merge = contents_[e.path];
       EditSteps(o_, node, Work(node, "merge", ++n), e.target, "MERGE " + e.path,
-                [merge_file](const std::string& cur, std::string* out) {
-                  std::string merge, error;
-                  if (!ReadWholeFile(merge_file, &merge)) return "cannot read " + merge_file;
+                [merge_file, merge](const std::string& cur, std::string* out) {
                   MergeCounts counts;
+                  std::string error;
                   if (!MergeRecords(cur, merge, out, &counts, &error))
                     return merge_file + ": " + error;
                   return std::string();
@@ -345,11 +427,9 @@ class Planner {
                 steps);
     }
     for (const auto& e : list_.append) {
-      std::string src = e.path;
+      std::string src = e.path, content = contents_[e.path];
       EditSteps(o_, node, Work(node, "append", ++n), e.target, "APPEND " + e.path,
-                [src](const std::string& cur, std::string* out) {
-                  std::string content;
-                  if (!ReadWholeFile(src, &content)) return "cannot read " + src;
+                [src, content](const std::string& cur, std::string* out) {
                   *out = AppendBlock(cur, src, content);
                   return std::string();
                 },
@@ -377,6 +457,7 @@ class Planner {
   // This node's transfers: local source -> its path on the node.
   std::vector<std::pair<std::string, std::string>> roots_;
   std::set<std::string> warned_;
+  std::map<std::string, std::string> contents_;  // APPEND and MERGE files
 };
 
 }  // namespace
