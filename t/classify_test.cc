@@ -34,6 +34,8 @@ TEST(ClassifyTest, MessagesOfSshAndRsync) {
       {127, "bash: line 1: rsync: command not found", FailureClass::kTransfer,
        "remote rsync not found"},
       {5, "whatever", FailureClass::kTransfer, "exit code 5"},
+      {12, "rsync: connection unexpectedly closed (3342336 bytes received so far) [sender]",
+       FailureClass::kTransfer, "connection unexpectedly closed"},
   };
   for (const auto& c : cases) {
     StepOutcome o;
@@ -41,6 +43,51 @@ TEST(ClassifyTest, MessagesOfSshAndRsync) {
     Classified got = ClassifyStep(StepKind::kCopy, o, {c.line});
     EXPECT_EQ(got.failure, c.failure) << c.line;
     EXPECT_EQ(got.reason, c.reason) << c.line;
+  }
+}
+
+struct LoginCase {
+  StepKind kind;
+  int exit_code;
+  std::vector<std::string> lines;  // the step's output, first line first
+  FailureClass failure;
+  std::string reason;
+  bool before_login;
+};
+
+// Only a connection dropped in ssh's banner exchange, ssh's first words, is
+// provably before login; a session that ends mid-way is said to be so.
+TEST(ClassifyTest, BeforeLoginOnlyWhenSshsFirstWordsSaySo) {
+  const LoginCase cases[] = {
+      {StepKind::kCopy, 255, {"kex_exchange_identification: read: Connection reset by peer",
+                              "rsync: connection unexpectedly closed (0 bytes received so far) [sender]"},
+       FailureClass::kUnreachable, "connection reset by remote host", true},
+      {StepKind::kRemote, 255, {"kex_exchange_identification: Connection closed by remote host"},
+       FailureClass::kUnreachable, "connection closed by remote host", true},
+      // A script that ran, printed a tool's error, then lost its session.
+      {StepKind::kRemote, 255, {"counted", "curl: (56) Recv failure: Connection reset by peer",
+                                "Connection to cn3 closed by remote host."},
+       FailureClass::kTransfer, "connection closed by remote host after login", false},
+      {StepKind::kRemote, 255, {"kex_exchange_identification: later, from the script"},
+       FailureClass::kRemoteCommand, "exit code 3", false},
+      {StepKind::kRemote, 255, {"ssh: Connection reset by 127.0.0.2 port 22"},
+       FailureClass::kUnreachable, "connection reset by remote host", false},
+      {StepKind::kCopy, 255, {"Connection to cn2 closed by remote host.",
+                              "rsync: [sender] write error: Broken pipe (32)",
+                              "rsync error: unexplained error (code 255) at io.c(949) [sender=3.5.0]"},
+       FailureClass::kTransfer, "connection closed by remote host after login", false},
+      {StepKind::kCopy, 255, {"client_loop: send disconnect: Broken pipe"},
+       FailureClass::kTransfer, "connection closed by remote host after login", false},
+  };
+  for (const auto& c : cases) {
+    StepOutcome o;
+    o.exit_code = c.exit_code;
+    o.first_line = c.lines.front();
+    if (c.failure == FailureClass::kRemoteCommand) o.exit_code = 3;
+    Classified got = ClassifyStep(c.kind, o, c.lines);
+    EXPECT_EQ(got.failure, c.failure) << c.lines.front();
+    EXPECT_EQ(got.reason, c.reason) << c.lines.front();
+    EXPECT_EQ(got.before_login, c.before_login) << c.lines.front();
   }
 }
 

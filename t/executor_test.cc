@@ -2,6 +2,7 @@
 #include "executor.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,6 +186,139 @@ TEST(ExecutorTest, JobWithoutStepsIsSkipped) {
   RunOutcome out = RunPlan(plan, &rep);
   EXPECT_EQ(out.results[0].state, NodeState::kSkipped);
   EXPECT_EQ(ExitCodeFor(out.results), 0);
+}
+
+// What ssh prints when sshd drops a connection before its banner
+// (MaxStartups): the one failure that is retried.
+const std::vector<std::string> kDroppedBeforeLogin = {
+    "--stderr", "kex_exchange_identification: read: Connection reset by peer",
+    "--exit", "255"};
+
+// -t running out while a node waits to retry ends that node as timed out,
+// at once; the other nodes are not held up.
+TEST(ExecutorTest, DeadlineDuringRetryBackoffTimesTheNodeOut) {
+  Plan plan = OneStepEach(2, kDroppedBeforeLogin);
+  plan.jobs[1].steps[0] = Child({"--print", "fine"});
+  plan.node_timeout = 1;
+  ExecutorConfig config;
+  config.retry_base_ms = 4000;  // the first pause outlasts the deadline
+  RecordingReporter rep;
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(plan, &rep, config);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start).count();
+  EXPECT_LT(took, 3);
+  ASSERT_EQ(out.results.size(), 2u);
+  EXPECT_EQ(out.results[0].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[0].failure, FailureClass::kTimeout);
+  EXPECT_EQ(out.results[0].commands, 1);
+  EXPECT_EQ(out.results[1].state, NodeState::kOk);
+  for (auto& [node, n] : rep.done) EXPECT_EQ(n, 1) << node;
+  EXPECT_TRUE(NoZombies());
+}
+
+// A step dropped before login runs again; a remote command that may have
+// started never does, whatever words its output holds.
+TEST(ExecutorTest, OnlyFailuresBeforeLoginAreRetried) {
+  Plan plan = OneStepEach(2, kDroppedBeforeLogin);
+  plan.jobs[1].steps[0] = Child({"--print", "ran", "--stderr",
+                                 "curl: (56) Recv failure: Connection reset by peer",
+                                 "--stderr", "Connection to n1 closed by remote host.",
+                                 "--exit", "255"});
+  plan.jobs[1].steps[0].kind = StepKind::kRemote;
+  ExecutorConfig config;
+  config.retry_base_ms = 10;
+  config.retries = 2;
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep, config);
+  EXPECT_EQ(out.results[0].commands, 3);  // the first try and 2 retries
+  EXPECT_EQ(out.results[0].failure, FailureClass::kUnreachable);
+  EXPECT_EQ(out.results[1].commands, 1);
+  EXPECT_EQ(out.results[1].failure, FailureClass::kTransfer);
+  EXPECT_EQ(out.results[1].reason, "connection closed by remote host after login");
+}
+
+// SIGINT during a retry's pause: the waiting node is interrupted at once.
+TEST(ExecutorTest, InterruptDuringRetryBackoffEndsTheNode) {
+  Plan plan = OneStepEach(1, kDroppedBeforeLogin);
+  ExecutorConfig config;
+  config.retry_base_ms = 20000;
+  RecordingReporter rep;
+  std::thread killer([] {
+    usleep(300000);
+    kill(getpid(), SIGINT);
+  });
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(plan, &rep, config);
+  killer.join();
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start).count();
+  EXPECT_LT(took, 3);
+  EXPECT_EQ(out.interrupted_by, SIGINT);
+  EXPECT_EQ(out.results[0].failure, FailureClass::kInterrupted);
+}
+
+// `nohup xdcp`: a signal ignored at start stays ignored, the run goes on.
+TEST(ExecutorTest, SignalsIgnoredAtStartStayIgnored) {
+  struct sigaction ign = {}, old_hup, old_int;
+  ign.sa_handler = SIG_IGN;
+  sigaction(SIGHUP, &ign, &old_hup);
+  sigaction(SIGINT, &ign, &old_int);
+  Plan plan = OneStepEach(2, {"--sleep", "600"});
+  RecordingReporter rep;
+  std::thread killer([] {
+    usleep(200000);
+    kill(getpid(), SIGHUP);
+    kill(getpid(), SIGINT);
+  });
+  RunOutcome out = RunPlan(plan, &rep);
+  killer.join();
+  struct sigaction now;
+  sigaction(SIGHUP, nullptr, &now);
+  bool still_ignored = now.sa_handler == SIG_IGN;
+  sigaction(SIGHUP, &old_hup, nullptr);
+  sigaction(SIGINT, &old_int, nullptr);
+  EXPECT_EQ(out.interrupted_by, 0);
+  EXPECT_EQ(ExitCodeFor(out.results), 0);
+  EXPECT_TRUE(still_ignored);
+}
+
+// A held stdin stays open while the step runs: the child sees no EOF.
+TEST(ExecutorTest, HeldStdinStaysOpenUntilTheStepEnds) {
+  Plan plan = OneStepEach(1, {});
+  plan.jobs[0].steps[0].argv = {"cat"};  // ends at EOF on its stdin
+  plan.jobs[0].steps[0].stdin_held = true;
+  plan.node_timeout = 1;
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[0].failure, FailureClass::kTimeout);  // no EOF came
+}
+
+// Plan::watch_stdin: EOF on xdcp's own stdin stops the run as SIGHUP does.
+TEST(ExecutorTest, StdinClosingStopsAWatchingRun) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);  // the children must not hold it
+  int saved = dup(0);
+  dup2(fds[0], 0);
+  close(fds[0]);
+  Plan plan = OneStepEach(2, {"--sleep", "20000"});
+  plan.watch_stdin = true;
+  RecordingReporter rep;
+  std::thread closer([fd = fds[1]] {
+    usleep(300000);
+    close(fd);
+  });
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome out = RunPlan(plan, &rep);
+  closer.join();
+  dup2(saved, 0);
+  close(saved);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start).count();
+  EXPECT_LT(took, 3);
+  EXPECT_EQ(out.interrupted_by, SIGHUP);
+  for (const auto& r : out.results) EXPECT_EQ(r.failure, FailureClass::kInterrupted);
+  EXPECT_TRUE(NoZombies());
 }
 
 TEST(ExecutorTest, SigintStopsEverythingAndReportsEveryNode) {

@@ -36,6 +36,12 @@ const Pattern kPatterns[] = {
      "authentication refused"},
     {"Too many authentication failures", FailureClass::kAuth,
      "authentication refused"},
+    // After login ssh says "Connection to HOST closed by remote host." (or
+    // names its client loop): the session ended mid-way.
+    {"closed by remote host.", FailureClass::kTransfer,
+     "connection closed by remote host after login"},
+    {"client_loop: ", FailureClass::kTransfer,
+     "connection closed by remote host after login"},
     {"Connection closed by", FailureClass::kUnreachable,
      "connection closed by remote host"},
     {"Connection reset by", FailureClass::kUnreachable,
@@ -47,7 +53,24 @@ const Pattern kPatterns[] = {
     {"Permission denied", FailureClass::kTransfer, "permission denied"},
     {"No such file or directory", FailureClass::kTransfer,
      "no such file or directory"},
+    // Over a shared connection ssh says nothing when it is lost; rsync does.
+    {"rsync: connection unexpectedly closed", FailureClass::kTransfer,
+     "connection unexpectedly closed"},
 };
+
+// ssh's first words when sshd closes the connection during the banner
+// exchange, the first thing of a connection: before the key exchange,
+// authentication and any command. MaxStartups drops look like this.
+constexpr char kBannerExchange[] = "kex_exchange_identification: ";
+
+Classified DroppedBeforeLogin(const std::string& line) {
+  Classified c;
+  c.failure = FailureClass::kUnreachable;
+  c.reason = line.find("reset") != std::string::npos ? "connection reset by remote host"
+                                                      : "connection closed by remote host";
+  c.before_login = true;
+  return c;
+}
 
 std::string ExitReason(const StepOutcome& o) {
   if (o.signaled) return "killed by signal " + std::to_string(o.signal);
@@ -63,6 +86,12 @@ Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
   // A script's own failure is its business; 255 is ssh's.
   if (kind == StepKind::kRemote && !outcome.signaled && outcome.exit_code != 255) {
     return {FailureClass::kRemoteCommand, ExitReason(outcome)};
+  }
+  // Only when ssh's own message is the first output: a remote command that
+  // ran could print the same words later, and must never run twice.
+  if (!outcome.signaled &&
+      outcome.first_line.compare(0, sizeof(kBannerExchange) - 1, kBannerExchange) == 0) {
+    return DroppedBeforeLogin(outcome.first_line);
   }
   for (const Pattern& p : kPatterns) {
     for (const auto& line : last_lines) {

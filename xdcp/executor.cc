@@ -4,22 +4,52 @@
 // Jobs start in plan order, at most plan.fanout at a time, and a new one
 // starts the moment another finishes. A job runs its steps one after
 // another; each step is one child process, spawned with posix_spawnp (no
-// shell) in a process group of its own, stdin on /dev/null, stdout and
-// stderr on one pipe so the lines keep their order.
+// shell) in a process group of its own, stdin on /dev/null (or a file, or
+// a pipe xdcp holds open, see Step::stdin_held), stdout and stderr on one
+// pipe so the lines keep their order.
 //
-// A step is finished only when its child has been reaped AND its pipe has
+// Children are reaped in one place: the SIGCHLD handler, which loops over
+// waitpid(-1, WNOHANG) and hands each status to the job that owns the pid.
+//
+// A job's life is a small state machine (JobState); every event handler
+// first looks at the state and ignores an event that no longer applies:
+//
+//   kRunning  --child reaped, pipe at EOF-->   step done
+//   kRunning  --child reaped, pipe open--->    kDraining
+//   kDraining --pipe at EOF--------------->    step done
+//   kDraining --eof_grace expires--------->    SIGKILL the group, stop
+//                                              reading: step done
+//   step done --ok, more steps------------>    kRunning (next step)
+//             --failed before login------->    kBackoff (at most `retries`)
+//             --ok and last, or failed---->    kDone
+//   kBackoff  --backoff timer------------->    kRunning (same step again)
+//   kBackoff  --deadline / interrupt------>    kDone (timeout / interrupted)
+//   kRunning, kDraining --deadline / interrupt--> SIGTERM the group,
+//             SIGKILL after kill_grace; still ends through "step done"
+//
+// A step is done only when its child has been reaped AND its pipe has
 // reached EOF; otherwise the last lines of rsync's error output can be
 // lost. A pipe that stays open after the child exited (a grandchild holding
 // it) is given eof_grace_ms, then the whole group is killed.
 //
-// Children are reaped in one place: the SIGCHLD handler, which loops over
-// waitpid(-1, WNOHANG) and hands each status to the step that owns the pid.
+// One timer per purpose: `deadline` (the node's -t budget for its whole
+// job), `backoff` (the pause before a retry), `kill_grace` (SIGTERM to
+// SIGKILL), `eof_grace` (exit to end of output), and `pause` (batching
+// reads, see kShortRead). `pid` is the running child and is reset to -1
+// the moment it is reaped, so no signal ever goes to a pid the kernel may
+// have given to someone else; `pgid` (the step's process group) is kept
+// while kDraining, when the holder of the pipe keeps that group alive, and
+// reset when the step is done.
 //
 // Deadlines: -t is a budget for a node's whole job. When it expires the
 // step's process group gets SIGTERM, then SIGKILL after kill_grace_ms, and
-// the node is reported as timed out; other nodes are not affected.
+// the node is reported as timed out; a node waiting to retry is timed out
+// at once; other nodes are not affected.
 // SIGINT, SIGTERM and SIGHUP stop every running group the same way, start
 // nothing new, and every node without a result is reported interrupted.
+// A signal that was ignored when xdcp started (nohup) stays ignored.
+// Retries: only a step that failed before ssh logged in (ClassifyStep's
+// before_login) runs again, so no remote command ever runs twice.
 #include "executor.h"
 
 #include <fcntl.h>
@@ -68,25 +98,37 @@ constexpr size_t kReadBuffer = 16 * 1024;
 constexpr size_t kShortRead = 4 * 1024;
 constexpr auto kReadPause = std::chrono::milliseconds(20);
 
+enum class JobState {
+  kRunning,   // a child runs (pid > 0)
+  kDraining,  // the child is reaped, its pipe is still open
+  kBackoff,   // between two attempts of a step: no child
+  kDone,      // the node has its result
+};
+
 struct NodeRun {
   explicit NodeRun(asio::io_context& io)
-      : pipe(io), deadline(io), grace(io), pause(io) {}
+      : pipe(io), deadline(io), backoff(io), kill_grace(io), eof_grace(io), pause(io) {}
   size_t job = 0;
   size_t step = 0;
-  pid_t pid = -1;  // also the process group id
-  bool exited = false;
+  JobState state = JobState::kRunning;
+  pid_t pid = -1;   // the running child; -1 once reaped
+  pid_t pgid = -1;  // its process group, until the step is done
+  int held_stdin = -1;  // write end of the child's stdin (Step::stdin_held)
   bool eof = false;
   int wait_status = 0;
   bool timed_out = false;
-  bool killing = false;
+  bool stopping = false;  // SIGTERM sent to the group
   asio::posix::stream_descriptor pipe;
   asio::steady_timer deadline;
-  asio::steady_timer grace;
+  asio::steady_timer backoff;
+  asio::steady_timer kill_grace;
+  asio::steady_timer eof_grace;
   asio::steady_timer pause;  // between two reads, see kShortRead
   bool pausing = false;
   int paused_fd = -1;        // the pipe, out of the reactor while pausing
   std::vector<char> buf;
   std::string partial;
+  std::string first_line;  // of the current attempt
   std::deque<std::string> tail;
   std::set<std::string> changed;  // local sources changed on this node
   bool wants_changes = false;     // some step runs only if a source changed
@@ -94,7 +136,6 @@ struct NodeRun {
   int attempt = 0;      // retries of the current step so far
   int commands = 0;     // children started
   size_t probe_line = 0;  // next Probe of the current step
-  bool waiting = false;  // between two attempts: no child running
   long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
 };
@@ -129,14 +170,22 @@ class Executor {
         reporter_(reporter),
         config_(config),
         sigchld_(io_, SIGCHLD),
-        interrupts_(io_, SIGINT, SIGTERM, SIGHUP),
+        interrupts_(io_),
         results_(plan.jobs.size()),
-        ticker_(io_) {}
+        ticker_(io_),
+        stdin_(io_) {
+    // A signal ignored when xdcp started stays ignored: `nohup xdcp`
+    // outlives the logout, a background job of a script ignores SIGINT.
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      if (!IgnoredAtStart(sig)) interrupts_.add(sig);
+    }
+  }
 
   RunOutcome Run() {
     if (plan_.jobs.empty()) return {};
     WaitSigchld();
     WaitInterrupt();
+    if (plan_.watch_stdin) WatchStdin();
     started_ = Clock::now();
     Tick();
     StartMore();
@@ -162,6 +211,31 @@ class Executor {
           Interrupt(sig);
           if (!AllDone()) WaitInterrupt();
         });
+  }
+
+  static bool IgnoredAtStart(int sig) {
+    struct sigaction old;
+    return sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN;
+  }
+
+  // Plan::watch_stdin: whatever comes is dropped; EOF or an error means
+  // the management node is gone, and the run stops as on SIGHUP.
+  void WatchStdin() {
+    int fd = dup(0);
+    if (fd < 0) return;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    stdin_.assign(fd);
+    stdin_buf_.resize(512);
+    ReadStdin();
+  }
+
+  void ReadStdin() {
+    stdin_.async_read_some(asio::buffer(stdin_buf_),
+                           [this](const boost::system::error_code& ec, size_t) {
+                             if (ec == asio::error::operation_aborted || AllDone()) return;
+                             if (!ec) return ReadStdin();
+                             Interrupt(SIGHUP);
+                           });
   }
 
   bool AllDone() const { return finished_ == plan_.jobs.size(); }
@@ -202,6 +276,7 @@ class Executor {
       sigchld_.cancel();
       interrupts_.cancel();
       ticker_.cancel();
+      if (stdin_.is_open()) stdin_.cancel();
     }
   }
 
@@ -230,16 +305,27 @@ class Executor {
     for (const Step& step : j.steps) run->wants_changes |= !step.run_if_changed.empty();
     run->started = Clock::now();
     active_[job] = run;
-    if (plan_.node_timeout > 0) {
-      run->deadline.expires_after(std::chrono::seconds(plan_.node_timeout));
-      run->deadline.async_wait(
-          [this, run](const boost::system::error_code& ec) {
-            if (ec || active_.count(run->job) == 0) return;
-            run->timed_out = true;
-            Kill(run);
-          });
+    int timeout = j.timeout >= 0 ? j.timeout : plan_.node_timeout;
+    if (timeout > 0) {
+      run->deadline.expires_after(std::chrono::seconds(timeout));
+      run->deadline.async_wait([this, run](const boost::system::error_code& ec) {
+        if (!ec) DeadlineExpired(run);
+      });
     }
     SpawnStep(run);
+  }
+
+  void DeadlineExpired(const std::shared_ptr<NodeRun>& run) {
+    switch (run->state) {
+      case JobState::kDone:
+        return;
+      case JobState::kBackoff:  // no child: the node is timed out now
+        return FinishFailed(run, {FailureClass::kTimeout, "timed out"});
+      case JobState::kRunning:
+      case JobState::kDraining:
+        run->timed_out = true;
+        return Stop(run);
+    }
   }
 
   // Runs the node's current step, first passing over the steps whose
@@ -260,19 +346,29 @@ class Executor {
     if (run->step == steps.size()) return Finish(run, BaseResult(*run));
     const Step& step = plan_.jobs[run->job].steps[run->step];
     reporter_->Trace(plan_.jobs[run->job].node, step.argv);
-    run->exited = run->eof = run->killing = false;
+    run->eof = run->stopping = false;
     run->probe_line = 0;
     run->tail.clear();
-    int fds[2];
+    run->first_line.clear();
+    // Close-on-exec everywhere: only this child may hold its pipes.
+    int fds[2], in[2] = {-1, -1};
     if (pipe2(fds, O_CLOEXEC) != 0) return SpawnFailed(run, errno);
+    if (step.stdin_held && pipe2(in, O_CLOEXEC) != 0) {
+      close(fds[0]), close(fds[1]);
+      return SpawnFailed(run, errno);
+    }
     pid_t pid = -1;
-    int err = Spawn(step.argv, step.stdin_path, fds[1], &pid);
+    int err = Spawn(step.argv, step.stdin_path, in[0], fds[1], &pid);
     close(fds[1]);
+    if (in[0] >= 0) close(in[0]);
     if (err != 0) {
       close(fds[0]);
+      if (in[1] >= 0) close(in[1]);
       return SpawnFailed(run, err);
     }
-    run->pid = pid;
+    run->state = JobState::kRunning;
+    run->pid = run->pgid = pid;
+    run->held_stdin = in[1];
     ++run->commands;
     by_pid_[pid] = run;
     run->pipe.assign(fds[0]);
@@ -282,16 +378,21 @@ class Executor {
 
   // posix_spawnp with the child in its own process group, default signal
   // dispositions and an empty mask; returns 0 or an errno value.
+  // stdin: `in` if >= 0, else the file `stdin_path`, else /dev/null.
   static int Spawn(const std::vector<std::string>& argv,
-                   const std::string& stdin_path, int out, pid_t* pid) {
+                   const std::string& stdin_path, int in, int out, pid_t* pid) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(
-        &actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(),
-        O_RDONLY, 0);
+    if (in >= 0) {
+      posix_spawn_file_actions_adddup2(&actions, in, 0);
+    } else {
+      posix_spawn_file_actions_addopen(
+          &actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(),
+          O_RDONLY, 0);
+    }
     posix_spawn_file_actions_adddup2(&actions, out, 1);
     posix_spawn_file_actions_adddup2(&actions, out, 2);
     posix_spawnattr_t attr;
@@ -324,6 +425,19 @@ class Executor {
     Finish(run, std::move(r));
   }
 
+  // Ends a node that has no child running (kBackoff) as failed, with the
+  // output of its last attempt.
+  void FinishFailed(const std::shared_ptr<NodeRun>& run, const Classified& c) {
+    NodeResult r = BaseResult(*run);
+    r.state = NodeState::kFailed;
+    r.failure = c.failure;
+    r.reason = c.reason;
+    r.failed_step = plan_.jobs[run->job].steps[run->step].what;
+    r.exit_code = -1;
+    r.last_lines.assign(run->tail.begin(), run->tail.end());
+    Finish(run, std::move(r));
+  }
+
   void SpawnFailed(const std::shared_ptr<NodeRun>& run, int err) {
     const Step& step = plan_.jobs[run->job].steps[run->step];
     NodeResult r = BaseResult(*run);
@@ -340,11 +454,13 @@ class Executor {
         asio::buffer(run->buf),
         [this, run](const boost::system::error_code& ec, size_t n) {
           if (n > 0) Consume(*run, run->buf.data(), n);
-          if (!ec && n < kShortRead && !run->exited) return PauseThenRead(run);
+          bool reaped = run->state != JobState::kRunning;
+          if (!ec && n < kShortRead && !reaped) return PauseThenRead(run);
           if (!ec) return Read(run);
           run->eof = true;
           if (run->pipe.is_open()) run->pipe.close();
-          StepMaybeDone(run);
+          if (run->state == JobState::kDraining) StepDone(run);
+          // kRunning: the step is done when the child is reaped.
         });
   }
 
@@ -383,6 +499,7 @@ class Executor {
 
   void Line(NodeRun& run, std::string line) {
     const Step& step = plan_.jobs[run.job].steps[run.step];
+    if (run.first_line.empty() && run.tail.empty()) run.first_line = line;
     if (!step.probes.empty()) {
       if (run.probe_line < step.probes.size()) {
         const Probe& p = step.probes[run.probe_line++];
@@ -448,17 +565,25 @@ class Executor {
       if (it == by_pid_.end()) continue;
       auto run = it->second;
       by_pid_.erase(it);
-      run->exited = true;
+      run->pid = -1;  // the kernel may give this pid to anyone now
       run->wait_status = status;
+      if (run->eof) {
+        StepDone(run);
+        continue;
+      }
+      run->state = JobState::kDraining;
       if (run->pausing) run->pause.cancel();  // read the rest now
-      StepMaybeDone(run);
+      AwaitEof(run);
     }
   }
 
-  void StepMaybeDone(const std::shared_ptr<NodeRun>& run) {
-    if (run->exited && !run->eof) return AwaitEof(run);
-    if (!run->exited || !run->eof) return;
-    run->grace.cancel();
+  // The child is reaped and its pipe closed: judge the step, then run the
+  // next one, retry this one, or finish the node.
+  void StepDone(const std::shared_ptr<NodeRun>& run) {
+    run->eof_grace.cancel();
+    run->kill_grace.cancel();
+    run->pgid = -1;
+    if (run->held_stdin >= 0) close(run->held_stdin), run->held_stdin = -1;
     if (!run->partial.empty()) {
       Line(*run, std::move(run->partial));
       run->partial.clear();
@@ -468,6 +593,7 @@ class Executor {
     outcome.signal = outcome.signaled ? WTERMSIG(run->wait_status) : 0;
     outcome.exit_code = outcome.signaled ? -1 : WEXITSTATUS(run->wait_status);
     outcome.timed_out = run->timed_out;
+    outcome.first_line = run->first_line;
     const Step& step = plan_.jobs[run->job].steps[run->step];
     std::vector<std::string> tail(run->tail.begin(), run->tail.end());
     Classified c = ClassifyStep(step.kind, outcome, tail);
@@ -479,7 +605,7 @@ class Executor {
       c = {FailureClass::kInterrupted,
            std::string("stopped by ") + strsignal(interrupted_)};
     }
-    if (Transient(c) && run->attempt < config_.retries && !interrupted_) {
+    if (c.before_login && run->attempt < config_.retries && !interrupted_) {
       return Retry(run, c.reason);
     }
     if (c.failure == FailureClass::kNone) {
@@ -500,15 +626,8 @@ class Executor {
     Finish(run, std::move(r));
   }
 
-  // sshd drops connections beyond MaxStartups before authentication; such
-  // a refusal says nothing about the node and is worth another try.
-  static bool Transient(const Classified& c) {
-    return c.failure == FailureClass::kUnreachable &&
-           (c.reason == "connection closed by remote host" ||
-            c.reason == "connection reset by remote host");
-  }
-
-  // Runs the same step again after a jittered, growing pause.
+  // Runs the same step again after a jittered, growing pause. Only steps
+  // that failed before ssh logged in come here: nothing of them ran.
   void Retry(const std::shared_ptr<NodeRun>& run, const std::string& why) {
     ++run->attempt;
     int ms = config_.retry_base_ms * (1 << (run->attempt - 1));
@@ -516,42 +635,36 @@ class Executor {
     reporter_->Trace(plan_.jobs[run->job].node,
                      {"retry", std::to_string(run->attempt), "of",
                       std::to_string(config_.retries), "in", std::to_string(ms) + "ms:", why});
-    run->waiting = true;
-    run->grace.expires_after(std::chrono::milliseconds(ms));
-    run->grace.async_wait([this, run](const boost::system::error_code& ec) {
-      if (ec || active_.count(run->job) == 0) return;
-      run->waiting = false;
+    run->state = JobState::kBackoff;
+    run->backoff.expires_after(std::chrono::milliseconds(ms));
+    run->backoff.async_wait([this, run](const boost::system::error_code& ec) {
+      if (ec || run->state != JobState::kBackoff) return;
       SpawnStep(run);
     });
   }
 
-  void FinishInterrupted(const std::shared_ptr<NodeRun>& run) {
-    NodeResult r = BaseResult(*run);
-    r.state = NodeState::kFailed;
-    r.failure = FailureClass::kInterrupted;
-    r.reason = std::string("stopped by ") + strsignal(interrupted_);
-    Finish(run, std::move(r));
-  }
-
-  // The child is gone but its pipe is still open: a grandchild holds it.
+  // The child is gone but its pipe is still open: a grandchild holds it,
+  // and with it the process group.
   void AwaitEof(const std::shared_ptr<NodeRun>& run) {
-    run->grace.expires_after(std::chrono::milliseconds(config_.eof_grace_ms));
-    run->grace.async_wait([run](const boost::system::error_code& ec) {
-      if (ec) return;
-      kill(-run->pid, SIGKILL);
+    run->eof_grace.expires_after(std::chrono::milliseconds(config_.eof_grace_ms));
+    run->eof_grace.async_wait([run](const boost::system::error_code& ec) {
+      if (ec || run->state != JobState::kDraining) return;
+      if (run->pgid > 0) kill(-run->pgid, SIGKILL);
       if (run->pipe.is_open()) run->pipe.cancel();
     });
   }
 
-  void Kill(const std::shared_ptr<NodeRun>& run) {
-    if (run->pid <= 0 || run->killing) return;
-    run->killing = true;
-    kill(-run->pid, SIGTERM);
-    run->grace.expires_after(std::chrono::milliseconds(config_.kill_grace_ms));
-    run->grace.async_wait([run](const boost::system::error_code& ec) {
-      if (ec) return;
-      kill(-run->pid, SIGKILL);
-      if (run->exited && run->pipe.is_open()) run->pipe.cancel();
+  // SIGTERM to the step's process group, SIGKILL after kill_grace_ms; the
+  // step still ends through reaping and EOF.
+  void Stop(const std::shared_ptr<NodeRun>& run) {
+    if (run->stopping || run->pgid <= 0) return;
+    run->stopping = true;
+    kill(-run->pgid, SIGTERM);
+    run->kill_grace.expires_after(std::chrono::milliseconds(config_.kill_grace_ms));
+    run->kill_grace.async_wait([run](const boost::system::error_code& ec) {
+      if (ec || run->pgid <= 0) return;
+      kill(-run->pgid, SIGKILL);
+      if (run->state == JobState::kDraining && run->pipe.is_open()) run->pipe.cancel();
     });
   }
 
@@ -559,10 +672,12 @@ class Executor {
     if (!interrupted_) interrupted_ = sig;
     auto active = active_;  // Finish() changes active_
     for (auto& entry : active) {
-      if (entry.second->waiting) {
-        FinishInterrupted(entry.second);  // no child to stop
+      const auto& run = entry.second;
+      if (run->state == JobState::kBackoff) {  // no child to stop
+        FinishFailed(run, {FailureClass::kInterrupted,
+                           std::string("stopped by ") + strsignal(interrupted_)});
       } else {
-        Kill(entry.second);
+        Stop(run);
       }
     }
     for (; next_job_ < plan_.jobs.size(); ++next_job_) {
@@ -616,8 +731,13 @@ class Executor {
     Unlock(plan_.jobs[run->job].node);
     files_done_ += run->files_changed;
     bytes_done_ += run->bytes;
+    // No child runs here (kRunning and kDraining end through StepDone).
+    run->state = JobState::kDone;
     run->deadline.cancel();
-    run->grace.cancel();
+    run->backoff.cancel();
+    run->kill_grace.cancel();
+    run->eof_grace.cancel();
+    if (run->held_stdin >= 0) close(run->held_stdin), run->held_stdin = -1;
     active_.erase(run->job);
     Record(run->job, std::move(r));
     // Posted, not called: a long run of nodes failing at spawn would
@@ -633,6 +753,7 @@ class Executor {
     if (finished_ == plan_.jobs.size()) {
       sigchld_.cancel();
       interrupts_.cancel();
+      if (stdin_.is_open()) stdin_.cancel();
     }
   }
 
@@ -648,6 +769,8 @@ class Executor {
   std::vector<NodeResult> relayed_;
   std::map<std::string, std::pair<int, int>> locks_;  // node -> fd, jobs
   asio::steady_timer ticker_;
+  asio::posix::stream_descriptor stdin_;  // Plan::watch_stdin
+  std::vector<char> stdin_buf_;
   Clock::time_point started_;
   size_t failed_ = 0;
   std::minstd_rand jitter_{static_cast<unsigned>(getpid())};

@@ -49,6 +49,10 @@ struct Step {
   std::vector<std::string> argv;
   std::string what;        // for messages: "copy /etc/hosts -> /tmp/hosts"
   std::string stdin_path;  // the child's stdin; empty: /dev/null
+  // The child's stdin is a pipe that xdcp holds open, writing nothing,
+  // until the step ends: a remote xdcp reading it sees EOF the moment this
+  // xdcp or its ssh goes away (see "SERVICE NODES" in xdcp(1)).
+  bool stdin_held = false;
   std::vector<ChangeRoot> change_roots;  // set: the output has change records
   // Run only if one of these local sources changed on this node in this
   // run (EXECUTE); empty: always.
@@ -69,6 +73,7 @@ struct Step {
 struct NodeJob {
   std::string node;
   std::vector<Step> steps;  // run one after another; the first failure ends
+  int timeout = -1;  // seconds for this job; -1: the plan's node_timeout
 };
 
 struct Plan {
@@ -79,6 +84,10 @@ struct Plan {
   // LOCK_DIR/NODE.lock while it runs, and a job whose node another run
   // holds fails with "sync already in progress". Empty: no locks.
   std::string lock_dir;
+  // xdcp runs for another xdcp (on a service node, --report-results): its
+  // stdin is held open by that xdcp (Step::stdin_held), and EOF there means
+  // it is gone; the run then stops as on SIGHUP.
+  bool watch_stdin = false;
 };
 
 // A local source operand after glob expansion; `symlink` says whether the

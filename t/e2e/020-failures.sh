@@ -34,9 +34,13 @@ check "... the others finished" eval \
 check "... and no rsync or ssh is left running" no_leftovers
 
 # Ctrl-C in the middle of a run: every child stops, every node is reported.
+# (Job control on: a background job of a script otherwise ignores SIGINT,
+# and xdcp keeps an ignored SIGINT ignored.)
 "$CLUSTER" freeze "$XDCP_CLUSTER" cn3
+set -m
 "$XDCP" 'cn[1-4]' -f 2 "$WORK/file" /tmp/int >"$WORK/out" 2>"$WORK/err" &
 pid=$!
+set +m
 sleep 2
 kill -INT $pid
 wait $pid

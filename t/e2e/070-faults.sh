@@ -27,12 +27,50 @@ cp "$cfg" "$WORK/sshd_config.orig"
 sed -i 's/^MaxStartups.*/MaxStartups 2:100:2/' "$cfg"
 "$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
 xdcp 'alias[1-20]' -f 32 -T "$WORK/file" /tmp/retried
-cp "$WORK/sshd_config.orig" "$cfg"
-"$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
-cp "$WORK/hosts.orig" /etc/hosts
 check "MaxStartups 2 with fan-out 32 over 20 names: all succeed through retries" eval \
   'rc_is 0 && err_has "xdcp: 20 nodes: 20 ok"'
 check "... and the retries are visible with -T" eval 'grep -q "^TRACE: alias[0-9]*: retry 1 of 4" $WORK/out'
+
+# -t running out while nodes wait to retry: cn1's one unauthenticated slot
+# is held by a connection that never speaks, so sshd drops every login.
+# Each node is timed out when its -t is up (a hang here is the bug).
+sed -i 's/^MaxStartups.*/MaxStartups 1:100:1/' "$cfg"
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
+exec 5<>"/dev/tcp/$addr/22"
+for i in $(seq 1 100); do
+  ssh cn1 true 2>&1 | grep -q kex_exchange_identification && break
+  sleep 0.05
+done
+start=$(date +%s%N)
+timeout -s KILL 60 "$XDCP" 'alias[1-4]' -t 2 -T "$WORK/file" /tmp/deadline >"$WORK/out" 2>"$WORK/err"
+RC=$?
+took_ms=$((($(date +%s%N) - start) / 1000000))
+exec 5>&-
+check "every login dropped under -t 2: each node timed out, no hang (${took_ms} ms)" eval \
+  'rc_is 1 && err_has "xdcp: failed (timeout: timed out): alias[1-4]" && [ $took_ms -lt 6000 ]'
+check "... while retrying" eval 'grep -q "^TRACE: alias[0-9]*: retry 2 of 4" $WORK/out'
+cp "$WORK/sshd_config.orig" "$cfg"
+"$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1 && "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn1
+cp "$WORK/hosts.orig" /etc/hosts
+
+# Only failures before login are retried: a script that ran and then lost
+# its connection (it kills its own sshd session, after a line that holds
+# "Connection reset by") is never run again.
+cat >"$WORK/once.sh" <<'EOF'
+#!/bin/sh
+echo run >>/tmp/once.count
+echo "curl: (56) Recv failure: Connection reset by peer"
+sleep 0.5
+kill -9 "$(awk '{print $4}' /proc/$PPID/stat)"
+sleep 5
+EOF
+chmod +x "$WORK/once.sh"
+printf '%s -> /tmp/once.sh\nEXECUTEALWAYS:\n%s\n' "$WORK/once.sh" "$WORK/once.sh" >"$WORK/once.synclist"
+on cn3 rm -f /tmp/once.count
+xdcp cn3 -F "$WORK/once.synclist"
+check "an EXECUTE script that drops its connection after it started runs exactly once" eval \
+  'rc_is 1 && err_has "Error: cn3: " && [ "$(on cn3 cat /tmp/once.count)" = run ]'
+on cn3 rm -f /tmp/once.count /tmp/once.sh
 
 # sshd killed in the middle of a transfer, and a node frozen after it
 # authenticated: that node fails (timed out for the frozen one), the other
@@ -47,7 +85,7 @@ wait $copy
 RC=$?
 "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn2
 check "sshd killed mid-transfer: that node fails, exit 1, the other is whole" eval \
-  'rc_is 1 && err_has "Error: cn2:" && same_file "$WORK/large" cn3 /tmp/large'
+  'rc_is 1 && err_has "Error: cn2: transfer: connection closed by remote host after login" && same_file "$WORK/large" cn3 /tmp/large'
 check "... and nothing half-written sits at the target's name" absent cn2 /tmp/large
 for n in cn2 cn3; do on $n rm -f /tmp/large; done
 "$XDCP" cn2,cn3 -t 6 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
