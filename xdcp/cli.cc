@@ -252,6 +252,7 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
     std::vector<std::string> files;
     if (!FilesToStage(db, env, cns, {&list}, &files, error)) return false;
     if (db.loaded) files.push_back(db.path);
+    files.insert(files.end(), o.exclude_from.begin(), o.exclude_from.end());
     NodeJob job{sn, {}};
     if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
     if (!StagingSteps(o, sn, sndir, files, workdir + "/stage." + sn, &job.steps, error))
@@ -396,10 +397,12 @@ bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
   std::string sndir = SnSyncFileDir(db);
   std::vector<std::string> paths;
   for (const auto& s : sources) paths.push_back(Absolute(s.path));
+  std::vector<std::string> staged = paths;
+  staged.insert(staged.end(), o.exclude_from.begin(), o.exclude_from.end());
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
     NodeJob job{sn, {VersionStep(o, sn)}};
-    if (!StagingSteps(o, sn, sndir, paths, workdir + "/stage." + sn, &job.steps, error))
+    if (!StagingSteps(o, sn, sndir, staged, workdir + "/stage." + sn, &job.steps, error))
       return false;
     job.steps.push_back(CopyDeliveryStep(o, sn, cns, sndir, paths, target));
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
@@ -606,6 +609,7 @@ int RunCli(const std::vector<std::string>& args,
     return fputs(ClusterDbToXml(db).c_str(), stdout), kExitOk;
   }
   if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);
+  for (auto& list : o.exclude_from) list = Absolute(list);
   if (db.loaded) db.path = Absolute(db.path);
   NodeRangeEnv nr_env;
   nr_env.prefix = o.node_prefix;

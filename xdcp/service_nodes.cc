@@ -333,18 +333,28 @@ Step RemoteXdcpStep(const Options& o, const std::string& sn,
   return s;
 }
 
+// -X for the SN's xdcp: the lists are staged with the sources (absolute
+// paths: the command line made them so).
+std::vector<std::string> StagedExclusions(const Options& o, const std::string& sndir) {
+  std::vector<std::string> out;
+  for (const auto& list : o.exclude_from) out.insert(out.end(), {"-X", sndir + list});
+  return out;
+}
+
 }  // namespace
 
 Step DeliveryStep(const Options& o, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,
                   const std::string& synclist, const std::string& nodelist) {
-  return RemoteXdcpStep(o, sn, cns, sndir, nodelist, {"-F", sndir + synclist}, {}, "deliver");
+  std::vector<std::string> mode = StagedExclusions(o, sndir);
+  mode.insert(mode.end(), {"-F", sndir + synclist});
+  return RemoteXdcpStep(o, sn, cns, sndir, nodelist, mode, {}, "deliver");
 }
 
 Step CopyDeliveryStep(const Options& o, const std::string& sn,
                       const std::vector<std::string>& cns, const std::string& sndir,
                       const std::vector<std::string>& sources, const std::string& target) {
-  std::vector<std::string> mode;
+  std::vector<std::string> mode = StagedExclusions(o, sndir);
   if (o.recursive) mode.push_back("-R");
   if (o.preserve) mode.push_back("-p");
   std::vector<std::string> operands = sources;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# t/bench/hierarchy.sh - hierarchical delivery benchmark for `xdcp -F`.
+# t/bench/hierarchy.sh - hierarchical delivery benchmark for `xdcp -F` and
+# plain pushes.
 #
 # Starts its own loopback cluster (t/cluster/cluster.sh): mn, sn1..sn4 and
 # SNS x CPN compute nodes cnNN:snK (a CN accepts ssh only from its SN, so
@@ -7,6 +8,7 @@
 # CN servicenode="snK". A synclist of one 20 MB file, a 500-file directory
 # and 3 small files is delivered:
 #   hier   xdcp 'cn[01-NN]' -F LIST     (stage once per SN, SN delivers)
+#   plain  xdcp 'cn[01-NN]' -R DIR /tmp/hb (the same files as a plain push)
 #   sn     xdcp 'sn[1-4]'   -F LIST     (same payload, MN -> 4 SNs only)
 # each cold (destinations and SN staging dirs removed) and warm (again,
 # nothing changed). Every ssh started in mn's view goes through a PATH
@@ -75,6 +77,12 @@ for ((i = 0; i < 500; i++)); do
     head -c $((512 + RANDOM % 4096)) /dev/urandom >"$M/src/tree/f$(printf %03d $i)"
 done
 for x in a b c; do echo "small $x $RANDOM" >"$M/src/$x.conf"; done
+# The same files laid out as the synclist delivers them, for a plain push
+# of one directory (hard links: no second copy on the MN).
+mkdir -p "$M/plain/dst/etc"
+cp -al "$M/src/tree" "$M/plain/dst/tree"
+ln "$M/src/big.bin" "$M/plain/dst/big.bin"
+for x in a b c; do ln "$M/src/$x.conf" "$M/plain/dst/etc/$x.conf"; done
 cat >"$M/sync.list" <<'EOF'
 /tmp/hb/src/big.bin -> /tmp/hb/dst/big.bin
 /tmp/hb/src/tree/ -> /tmp/hb/dst/tree/
@@ -100,8 +108,10 @@ want=$( (cd "$M/src" && { md5sum big.bin; (cd tree && md5sum f*) | sed 's|  |  t
 
 # ---------------------------------------------------------- runs --
 declare -A wall conns hostsn cnhits stages
-run() {   # run NAME cold|warm RANGE
+run() {   # run NAME cold|warm RANGE [XDCP ARGS...] (default: -F the list)
     local name=$1 mode=$2 range=$3 t1 t2 rc=0
+    local args=("${@:4}")
+    (( ${#args[@]} )) || args=(-F /tmp/hb/sync.list)
     if [[ $mode == cold ]]; then
         for h in "${sns[@]}" "${cns[@]}"; do
             rm -rf "$S/hosts/$h/tmp/hb" "$S/hosts/$h/var-xcat/syncfiles"
@@ -109,7 +119,7 @@ run() {   # run NAME cold|warm RANGE
     fi
     : >"$S/ssh.log"
     t1=$(date +%s.%N)
-    onmn "$XDCP" "$range" -F /tmp/hb/sync.list -T >"$S/$name.$mode.out" 2>&1 || rc=$?
+    onmn "$XDCP" "$range" "${args[@]}" -T >"$S/$name.$mode.out" 2>&1 || rc=$?
     t2=$(date +%s.%N)
     (( rc == 0 )) || { tail -20 "$S/$name.$mode.out"; die "$name $mode: exit $rc"; }
     wall[$name.$mode]=$(printf %.2f "$(echo "$t2 - $t1" | bc)")
@@ -136,10 +146,10 @@ verify_cns() {   # verify_cns [N]: the first N CNs (default all)
     (( bad == 0 )) || die "some CNs did not get every file"
     echo "verified: all ${1:-$NCN} CNs have every file (md5)"
 }
-verify_staged() {
+verify_staged() {   # verify_staged [DIR staged] (default /tmp/hb/src)
     local s sz
     for s in "${sns[@]}"; do
-        sz=$(on "$s" du -sb /var/xcat/syncfiles/tmp/hb/src | cut -f1)
+        sz=$(on "$s" du -sb "/var/xcat/syncfiles${1:-/tmp/hb/src}" | cut -f1)
         [[ $sz == "$PAYLOAD" ]] || die "$s: staged $sz bytes, expected $PAYLOAD"
         # exactly one copy of the big file anywhere in the staging dir
         [[ $(on "$s" find /var/xcat/syncfiles -name big.bin | wc -l) == 1 ]] || die "$s: big.bin staged more than once"
@@ -149,6 +159,8 @@ verify_staged() {
 
 run hier cold "$cnrange"; verify_cns; verify_staged
 run hier warm "$cnrange"; verify_cns
+run plain cold "$cnrange" -R /tmp/hb/plain/dst /tmp/hb; verify_cns; verify_staged /tmp/hb/plain/dst
+run plain warm "$cnrange" -R /tmp/hb/plain/dst /tmp/hb; verify_cns
 run sn cold "$snrange"
 for s in "${sns[@]}"; do
     [[ $(digest "$s" /tmp/hb/dst) == "$want" ]] || die "$s: mismatch"
@@ -168,6 +180,7 @@ row() {   # row LABEL KEY
     echo "|---|---:|---:|---|---|"
     row "hierarchical: \`xdcp '$cnrange' -F LIST\` ($NCN CNs via $SNS SNs)" hier
     row "hierarchical, half: \`xdcp '$half' -F LIST\` ($((NCN / 2)) CNs via $((SNS / 2)) SNs)" hhalf
+    row "hierarchical plain push: \`xdcp '$cnrange' -R DIR /tmp/hb\` ($NCN CNs via $SNS SNs)" plain
     row "MN -> SNs only: \`xdcp '$snrange' -F LIST\` (no hierarchy)" sn
 } | tee "$OUT"
 echo "payload: $PAYLOAD bytes; staged per SN: $PAYLOAD bytes (checked); MN -> SN payload per cold hierarchical run = $SNS x $PAYLOAD"

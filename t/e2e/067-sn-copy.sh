@@ -44,6 +44,11 @@ check "the management node never logs in to a node behind an SN" eval \
 xdcp cn5,cn7 -R $S/tree /tmp
 check "-R through SNs" eval \
   'rc_is 0 && same_file $S/tree/sub/deep cn5 /tmp/tree/sub/deep && same_file $S/tree/sub/deep cn7 /tmp/tree/sub/deep'
+echo skip >$S/tree/skip.me
+echo skip.me >$WORK/x.list
+xdcp cn6,cn8 -R -X $WORK/x.list $S/tree /tmp
+check "-X applies on the SN too" eval \
+  'rc_is 0 && same_file $S/tree/sub/deep cn6 /tmp/tree/sub/deep && absent cn6 /tmp/tree/skip.me && absent cn8 /tmp/tree/skip.me'
 xdcp cn5 -p $S/m /tmp/m
 check "-p through an SN keeps mode and time" eval \
   'rc_is 0 && [ "$(on cn5 stat -c "%a %Y" /tmp/m)" = "$(stat -c "%a %Y" $S/m)" ]'
