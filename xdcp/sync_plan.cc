@@ -427,8 +427,14 @@ class Planner {
                 steps);
     }
     for (const auto& e : list_.append) {
+      // The markers name the source as on the management node, so that a
+      // node delivered once directly and once through its SN (whose copy
+      // is under --source-prefix) keeps one block.
       std::string src = e.path, content = contents_[e.path];
-      EditSteps(o_, node, Work(node, "append", ++n), e.target, "APPEND " + e.path,
+      const std::string& prefix = o_.source_prefix;
+      if (!prefix.empty() && src.compare(0, prefix.size(), prefix) == 0)
+        src = src.substr(prefix.size());
+      EditSteps(o_, node, Work(node, "append", ++n), e.target, "APPEND " + src,
                 [src, content](const std::string& cur, std::string* out) {
                   *out = AppendBlock(cur, src, content);
                   return std::string();

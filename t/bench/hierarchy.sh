@@ -147,10 +147,11 @@ verify_cns() {   # verify_cns [N]: the first N CNs (default all)
     echo "verified: all ${1:-$NCN} CNs have every file (md5)"
 }
 verify_staged() {   # verify_staged [DIR staged] (default /tmp/hb/src)
-    local s sz
+    local s sz dir=${1:-/tmp/hb/src} want_sz
+    want_sz=$(du -sb "$S/hosts/mn$dir" | cut -f1)
     for s in "${sns[@]}"; do
-        sz=$(on "$s" du -sb "/var/xcat/syncfiles${1:-/tmp/hb/src}" | cut -f1)
-        [[ $sz == "$PAYLOAD" ]] || die "$s: staged $sz bytes, expected $PAYLOAD"
+        sz=$(on "$s" du -sb "/var/xcat/syncfiles$dir" | cut -f1)
+        [[ $sz == "$want_sz" ]] || die "$s: staged $sz bytes, expected $want_sz"
         # exactly one copy of the big file anywhere in the staging dir
         [[ $(on "$s" find /var/xcat/syncfiles -name big.bin | wc -l) == 1 ]] || die "$s: big.bin staged more than once"
     done

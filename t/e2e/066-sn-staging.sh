@@ -71,6 +71,19 @@ xdcp cn5 -F $L
 check "... then -F through sn1 delivers cn5's lines, the SN's own file nowhere" eval \
   'rc_is 0 && same_file $S/c56 cn5 /tmp/c56 && absent cn5 /tmp/snown && absent sn1 $SNDIR$S/snown'
 
+# APPEND markers do not depend on the path: cn1 (which accepts ssh from
+# anyone) is delivered once directly, then once through sn1.
+echo appended-line >$S/app
+printf 'APPEND:\n%s -> /tmp/app.target\n' $S/app >$WORK/app.synclist
+on cn1 sh -c 'echo line1 >/tmp/app.target'
+xdcp cn1 -F $WORK/app.synclist
+sed -i 's|<node name="cn1" groups="compute" provmethod="img-cpu"/>|<node name="cn1" groups="compute" servicenode="sn1" provmethod="img-cpu"/>|' $DB
+xdcp cn1 -F $WORK/app.synclist -T
+check "APPEND directly, then through an SN: one block" eval \
+  'rc_is 0 && grep -q "TRACE: sn1: .*--source-prefix" $WORK/out &&
+   [ "$(on cn1 grep -c appended-line /tmp/app.target)" = 1 ] && [ "$(on cn1 grep -c "^# xdcp APPEND begin" /tmp/app.target)" = 1 ]'
+on cn1 rm -f /tmp/app.target
+
 rm -f $DB
 rm -rf /install/*
 clean
