@@ -1,4 +1,5 @@
-// Hierarchy: what a service node may report, and for which nodes.
+// Hierarchy: what a service node may report, and for which nodes; golden
+// argv vectors of the --sn mirror plan.
 #include "service_nodes.h"
 
 #include "gtest/gtest.h"
@@ -85,6 +86,55 @@ TEST(ServiceNodesTest, AnSnReportsOnlyItsOwnNodes) {
   NodeResult sn1_int = SnJob("sn1", FailureClass::kInterrupted, "Interrupt");
   EXPECT_EQ(Summaries(ResultsBehind("sn1", sn1_int, {"cn5"}, relayed)),
             std::vector<std::string>{"cn5 blocked by SN [sn1: interrupted: Interrupt] via sn1"});
+}
+
+using Argv = std::vector<std::string>;
+const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
+
+Argv MirrorArgv(const Options& o, const std::vector<std::string>& patterns = {}) {
+  ClusterDb db;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  in.nodes_of = {{"sn1", {}}, {"sn2", {}}};
+  in.paths = {"/install"};
+  if (!patterns.empty()) in.lists = {{"from site.exclude", patterns}};
+  in.default_excludes = false;  // reads no directory tree
+  std::vector<std::string> notes;
+  Plan p = MakeMirrorPlan(in, &notes);
+  EXPECT_EQ(p.jobs.size(), 2u);
+  std::string n = std::to_string(patterns.size());
+  std::vector<std::string> want{"sn1: /install: " + n + " exclusions"};
+  if (!patterns.empty()) want.push_back("sn1: /install:   " + n + " from site.exclude");
+  want.push_back("sn2: /install: " + n + " exclusions");
+  if (!patterns.empty()) want.push_back("sn2: /install:   " + n + " from site.exclude");
+  EXPECT_EQ(notes, want);
+  return p.jobs.size() == 2 && p.jobs[1].steps.size() == 1 ? p.jobs[1].steps[0].argv : Argv{};
+}
+
+TEST(MirrorPlanTest, RsyncAHWithExclusions) {
+  EXPECT_EQ(MirrorArgv(Options{}, {"/install/isos", "*.iso"}),
+            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
+                  "--exclude=/isos", "--exclude=*.iso",
+                  "--rsync-path=mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
+}
+
+TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {
+  Options o;
+  o.node_opts = " --bwlimit=500  --checksum";
+  EXPECT_EQ(MirrorArgv(o),
+            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
+                  "--rsync-path=mkdir -p -- /install && rsync", "--bwlimit=500", "--checksum",
+                  "/install/", "sn2:/install/"}));
+}
+
+TEST(MirrorPlanTest, DryRunAsksRsyncAndMakesNoDirectory) {
+  Options o;
+  o.dry_run = true;
+  o.node_opts = "--bwlimit=500";
+  EXPECT_EQ(MirrorArgv(o),
+            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
+                  "--dry-run", "--bwlimit=500", "/install/", "sn2:/install/"}));
 }
 
 }  // namespace

@@ -9,15 +9,6 @@ bool IsRsync(const Options& o) {
   return o.rcp.size() >= 5 && o.rcp.compare(o.rcp.size() - 5, 5, "rsync") == 0;
 }
 
-// -o is one string of extra copy-command options, split on white space
-// (never on ',' or ':', which xCAT mangled).
-std::vector<std::string> NodeOptionTokens(const Options& o) {
-  std::vector<std::string> tokens;
-  std::istringstream in(o.node_opts);
-  for (std::string t; in >> t;) tokens.push_back(t);
-  return tokens;
-}
-
 // A local path starting with '-' would be read as an option.
 std::string SafeLocal(const std::string& path) {
   return !path.empty() && path[0] == '-' ? "./" + path : path;
@@ -78,6 +69,15 @@ Plan NewPlan(const Options& o) {
 }
 
 }  // namespace
+
+// -o is one string of extra copy-command options, split on white space
+// (never on ',' or ':', which xCAT mangled).
+std::vector<std::string> NodeOptionTokens(const Options& o) {
+  std::vector<std::string> tokens;
+  std::istringstream in(o.node_opts);
+  for (std::string t; in >> t;) tokens.push_back(t);
+  return tokens;
+}
 
 std::vector<std::string> SshCommand(const Options& o) {
   std::vector<std::string> argv{"ssh", "-o", "BatchMode=yes", "-o",

@@ -98,6 +98,10 @@ struct LocalSource {
   bool symlink = false;
 };
 
+// The words of -o (o.node_opts), split on white space: they go after the
+// options xdcp gives the copy command and before its file operands.
+std::vector<std::string> NodeOptionTokens(const Options& o);
+
 // The ssh argv prefix every command uses (BatchMode, ConnectTimeout, and
 // connection sharing when o.control_dir is set).
 std::vector<std::string> SshCommand(const Options& o);

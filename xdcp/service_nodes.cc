@@ -284,6 +284,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       if (!o.dry_run) {
         s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
       }
+      for (const auto& t : NodeOptionTokens(o)) s.argv.push_back(t);
       s.argv.push_back(root + "/");
       s.argv.push_back(RemotePath(o, sn, root + "/"));
       s.change_roots = {{"", root, false}};
