@@ -67,6 +67,32 @@ TEST(ReportTest, FoldingShowsIdenticalOutputOnce) {
             "n[7,42-43]: ssh: connect to host port 22: Connection refused\n");
 }
 
+// Lines relayed from service nodes come as "NODE: text" with no node.
+TEST(ReportTest, FoldingFoldsLinesRelayedFromServiceNodes) {
+  Capture out, err;
+  LineReporter lines(ReportStyle(), out.f, err.f);
+  FoldingReporter fold(&lines, out.f);
+  std::vector<NodeResult> rs(4);
+  rs[0].node = "cn1";
+  rs[1].node = "cn4";
+  rs[2].node = "cn5";
+  rs[3].node = "cn6";
+  fold.Output("cn1", "restarting chronyd");
+  fold.Output("", "cn5: restarting chronyd");
+  fold.Output("", "Warning: not a node's line");
+  fold.Output("", "cn4: restarting chronyd");
+  fold.Output("", "cn6: restarting: now");
+  fold.Output("", "cn9: not in this run");
+  for (const auto& r : rs) fold.NodeDone(r);
+  EXPECT_EQ(out.Text(), "");
+  fold.Finish(rs);
+  EXPECT_EQ(out.Text(),
+            "Warning: not a node's line\n"
+            "cn9: not in this run\n"
+            "cn[1,4-5]: restarting chronyd\n"
+            "cn6: restarting: now\n");
+}
+
 TEST(ReportTest, JsonRecordsAreEscapedAndComplete) {
   NodeResult r;
   r.node = "cn1";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "noderange.h"
 #include "plan.h"
@@ -200,11 +201,23 @@ void JsonReporter::Finish(const std::vector<NodeResult>& results) {
 }
 
 void FoldingReporter::Output(const std::string& node, const std::string& line) {
-  if (node.empty()) return next_->Output(node, line);  // relayed, prefixed
+  if (node.empty()) return relayed_.push_back(line);  // relayed, prefixed
   output_[node] += line + "\n";
 }
 
 void FoldingReporter::Finish(const std::vector<NodeResult>& results) {
+  // Only the run's nodes are known when it ends: a relayed line whose
+  // prefix names none of them is shown as it came.
+  std::set<std::string> run_nodes;
+  for (const auto& r : results) run_nodes.insert(r.node);
+  for (const auto& line : relayed_) {
+    size_t colon = line.find(": ");
+    if (colon != std::string::npos && run_nodes.count(line.substr(0, colon))) {
+      output_[line.substr(0, colon)] += line.substr(colon + 2) + "\n";
+    } else {
+      next_->Output("", line);
+    }
+  }
   std::map<std::string, std::vector<std::string>> by_text;  // text -> nodes
   for (const auto& [node, text] : output_) by_text[text].push_back(node);
   // Groups in the order of their first node (the map keeps nodes sorted).

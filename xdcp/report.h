@@ -105,7 +105,8 @@ class JsonReporter : public Reporter {
 
 // Holds every node's output until the end, then shows identical output of
 // several nodes once, prefixed with their folded noderange
-// ("cn[01-04,07]: text"), as xdshbak -c does.
+// ("cn[01-04,07]: text"), as xdshbak -c does. Lines relayed from a service
+// node ("cn5: text") count as that node's when it is one of the run's nodes.
 class FoldingReporter : public Reporter {
  public:
   FoldingReporter(Reporter* next, FILE* out) : next_(next), out_(out) {}
@@ -122,6 +123,7 @@ class FoldingReporter : public Reporter {
   Reporter* next_;
   FILE* out_;
   std::map<std::string, std::string> output_;  // node -> its lines
+  std::vector<std::string> relayed_;            // "NODE: text", in order
 };
 
 // A node's result as one JSON object (no newline).
