@@ -2,10 +2,12 @@
 # t/bench/synclist.sh - synclist benchmark: a 50-line synclist (24 renames,
 # one 5,000-file directory, one multi-source line) to 8 test hosts, cold and
 # warm, xdcp versus the same rsync commands run (a) node by node and (b) all
-# at once. Appends its results to t/bench/RESULTS.md.
+# at once. Writes its results as a section for t/bench/RESULTS.md to OUT
+# (default build/synclist.md); the section it replaces there goes to
+# t/bench/HISTORY.md.
 #
 #   t/bench/synclist.sh [RUNS]      RUNS = runs per case, best kept (default 2)
-#   NO_RECORD=1 t/bench/synclist.sh  print the section instead of appending it
+#   NO_RECORD=1 t/bench/synclist.sh  only print the section
 #
 # Needs root (t/cluster). Uses its own cluster on 127.79.0 in
 # build/bench-cluster; timings never make it fail.
@@ -15,7 +17,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XDCP=$top/build/xdcp
 CL=$top/t/cluster/cluster.sh
 S=$top/build/bench-cluster
-RESULTS=$top/t/bench/RESULTS.md
+OUT=${OUT:-$top/build/synclist.md}
 RUNS=${1:-2}
 NODES=(cn1 cn2 cn3 cn4 cn5 cn6 cn7 cn8)
 
@@ -121,7 +123,7 @@ echo; echo "$table"
 
 section=$(cat <<EOF2
 
-## Synclist: 50 lines to 8 hosts (\`t/bench/synclist.sh\`)
+## Synclist: \`synclist.sh\`
 
 Synclist of $lines lines: 48 files of 1-100 KB (24 renames, one rsync each;
 24 plain lines into 3 directories, one rsync per directory), one 5,000-file directory of 1 KB files
@@ -140,5 +142,5 @@ $table
 EOF2
 )
 if [[ -n ${NO_RECORD:-} ]]; then echo "$section"; exit 0; fi
-printf '%s\n' "$section" >>"$RESULTS"
-echo; echo "appended to $RESULTS"
+printf '%s\n' "$section" >"$OUT"
+echo; echo "written to $OUT: it replaces the synclist section of t/bench/RESULTS.md"
