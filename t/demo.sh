@@ -46,7 +46,7 @@ env_mn=(PATH="$build:$PATH" XDCP_DATADIR="$top" XDCP_REMOTE_XDCP="$build/xdcp"
 log=$cluster/last.out
 
 say() { printf '\n'; printf '%s\n' "$@"; }
-if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 die() { echo "demo: $*" >&2; exit 1; }
 
@@ -112,6 +112,7 @@ EOF
 I=$M/install
 mkdir -p "$I/postscripts" "$I/custom/files" "$I/isos" "$I/rhels9/x86_64/Packages"
 for img in compute gpu test; do mkdir -p "$I/netboot/rhels9/x86_64/$img"; done
+# shellcheck disable=SC2016  # $NODE is for the node's shell
 printf '#!/bin/sh\nlogger "node $NODE configured"\n' >"$I/postscripts/confignode"
 printf '#!/bin/sh\nsystemctl enable --now slurmd\n' >"$I/postscripts/setupslurm"
 chmod 755 "$I"/postscripts/*
