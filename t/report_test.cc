@@ -1,6 +1,7 @@
 // Reporters: the summary, folded output, JSON records.
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -114,6 +115,51 @@ TEST(ReportTest, JsonRecordsAreEscapedAndComplete) {
   EXPECT_NE(out.Text().find("{\"type\":\"summary\",\"nodes\":1,\"ok\":0,\"failed\":1,"
                             "\"skipped\":0,\"exit_code\":1}\n"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace xdcp
+
+namespace xdcp {
+namespace {
+
+Progress At(size_t total, size_t done, size_t running, double elapsed) {
+  Progress p;
+  p.total = total;
+  p.done = done;
+  p.elapsed = elapsed;
+  for (size_t i = 0; i < running; ++i) p.running.push_back({"n" + std::to_string(i), 1.0 + i, 0, 0});
+  return p;
+}
+
+TEST(ReportTest, ProgressEstimatesOnlyWhenItMeansSomething) {
+  const struct {
+    Progress p;
+    std::string line;
+  } cases[] = {
+      // one wave of 64 running at once: no estimate, whatever finished
+      {At(64, 1, 63, 11), "1/64 done, 63 running, 0 failed, 0 files, 0.0 MB, longest n62 63 s"},
+      {At(64, 20, 44, 11), "20/64 done, 44 running, 0 failed, 0 files, 0.0 MB, longest n43 44 s"},
+      // too few finished yet
+      {At(200, 2, 64, 10), "2/200 done, 64 running, 0 failed, 0 files, 0.0 MB, longest n63 64 s"},
+      // waves left: from the rate so far (100 done in 50 s, 100 left)
+      {At(200, 100, 64, 50),
+       "100/200 done, 64 running, 0 failed, 0 files, 0.0 MB, longest n63 64 s, ~50 s left"},
+      // nothing running
+      {At(3, 3, 0, 9), "3/3 done, 0 running, 0 failed, 0 files, 0.0 MB"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(ProgressLine(c.p), c.line);
+}
+
+TEST(ReportTest, ProgressWithoutATerminalIsOneLineEveryTenSeconds) {
+  Capture out, err;
+  ReportStyle style;
+  style.progress = 0;
+  LineReporter reporter(style, out.f, err.f);
+  for (int second = 1; second <= 60; ++second) reporter.ShowProgress(At(200, 0, 64, second));
+  std::string text = err.Text();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 6) << text;  // at 10, 20, ... 60
+  EXPECT_EQ(text.find("xdcp: progress: 0/200 done, 64 running"), 0u) << text;
 }
 
 }  // namespace

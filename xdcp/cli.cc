@@ -262,6 +262,7 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
                                        db.loaded ? db.path : ""));
     }
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    if (!o.stage_only) job.behind = cns.size();
     plan->jobs.push_back(std::move(job));
   }
   return true;
@@ -406,6 +407,7 @@ bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
       return false;
     job.steps.push_back(CopyDeliveryStep(o, sn, cns, sndir, paths, target));
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    job.behind = cns.size();
     plan->jobs.push_back(std::move(job));
   }
   return true;
@@ -430,6 +432,7 @@ int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::s
     for (auto& s : PullThroughSteps(o, sn, cns, SnSyncFileDir(db), source, dir))
       job.steps.push_back(std::move(s));
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    job.behind = cns.size();
     plan.jobs.push_back(std::move(job));
   }
   return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, /*sn_must_succeed=*/true);

@@ -249,17 +249,25 @@ class Executor {
     });
   }
 
+  // Progress counts nodes: a service node's job stands for the nodes
+  // behind it, done as their result records come in.
   Progress Snapshot() const {
     Progress p;
-    p.total = plan_.jobs.size();
-    p.done = finished_;
-    p.failed = failed_;
+    for (const auto& job : plan_.jobs) p.total += Weight(job);
+    p.done = nodes_done_;
+    p.failed = nodes_failed_;
+    p.not_started = plan_.jobs.size() - next_job_;
     p.files = files_done_;
     p.bytes = bytes_done_;
     p.elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
     for (const auto& [job, run] : active_) {
       double secs = std::chrono::duration<double>(Clock::now() - run->started).count();
       p.running.push_back({plan_.jobs[job].node, secs, run->files_changed, run->bytes});
+      auto relayed = relayed_by_job_.find(job);
+      if (relayed != relayed_by_job_.end()) {
+        p.done += std::min(relayed->second.first, Weight(plan_.jobs[job]));
+        p.failed += std::min(relayed->second.second, Weight(plan_.jobs[job]));
+      }
       p.files += run->files_changed;
       p.bytes += run->bytes;
     }
@@ -514,6 +522,9 @@ class Executor {
       NodeResult relayed;
       if (ParseResultRecord(line, &relayed)) {
         relayed.service_node = plan_.jobs[run.job].node;  // who said it
+        auto& counts = relayed_by_job_[run.job];
+        ++counts.first;
+        if (relayed.state == NodeState::kFailed) ++counts.second;
         return relayed_.push_back(relayed);
       }
       reporter_->Output("", line);  // already "NODE: text"
@@ -745,8 +756,21 @@ class Executor {
     asio::post(io_, [this] { StartMore(); });
   }
 
+  static size_t Weight(const NodeJob& job) { return job.behind ? job.behind : 1; }
+
   void Record(size_t job, NodeResult r) {
     if (r.state == NodeState::kFailed) ++failed_;
+    size_t weight = Weight(plan_.jobs[job]);
+    nodes_done_ += weight;
+    auto relayed = relayed_by_job_.find(job);
+    if (!plan_.jobs[job].behind) {
+      nodes_failed_ += r.state == NodeState::kFailed;
+    } else if (r.state == NodeState::kFailed) {  // a node without a record fails too
+      size_t ok = relayed == relayed_by_job_.end() ? 0 : relayed->second.first - relayed->second.second;
+      nodes_failed_ += weight - std::min(ok, weight);
+    } else if (relayed != relayed_by_job_.end()) {
+      nodes_failed_ += std::min(relayed->second.second, weight);
+    }
     reporter_->NodeDone(r);
     results_[job] = std::move(r);
     ++finished_;
@@ -767,6 +791,9 @@ class Executor {
   std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
   std::vector<NodeResult> results_;
   std::vector<NodeResult> relayed_;
+  std::map<size_t, std::pair<size_t, size_t>> relayed_by_job_;  // job -> records, failed
+  size_t nodes_done_ = 0;    // for progress: nodes, not jobs
+  size_t nodes_failed_ = 0;
   std::map<std::string, std::pair<int, int>> locks_;  // node -> fd, jobs
   asio::steady_timer ticker_;
   asio::posix::stream_descriptor stdin_;  // Plan::watch_stdin

@@ -74,6 +74,9 @@ struct NodeJob {
   std::string node;
   std::vector<Step> steps;  // run one after another; the first failure ends
   int timeout = -1;  // seconds for this job; -1: the plan's node_timeout
+  // A service node's job: the number of nodes behind it that it reports
+  // results for (progress counts those nodes, not the job).
+  size_t behind = 0;
 };
 
 struct Plan {

@@ -31,31 +31,46 @@ std::string Megabytes(long long bytes) {
   return buf;
 }
 
+// Without a terminal: one line for the whole run this often (seconds).
+constexpr double kProgressEvery = 10;
+
+std::string ProgressLine(const Progress& p) {
+  std::string line = std::to_string(p.done) + "/" + std::to_string(p.total) + " done, " +
+                     std::to_string(p.running.size()) + " running, " +
+                     std::to_string(p.failed) + " failed, " + std::to_string(p.files) +
+                     " files, " + Megabytes(p.bytes);
+  // The slowest is what a long run waits for: name it.
+  const Progress::Running* longest = nullptr;
+  for (const auto& r : p.running) {
+    if (!longest || r.seconds > longest->seconds) longest = &r;
+  }
+  if (longest) {
+    line += ", longest " + longest->node + " " +
+            std::to_string(static_cast<long>(longest->seconds)) + " s";
+  }
+  // An estimate from the rate at which nodes finish means something only
+  // once enough of them did, and while more nodes are left than are
+  // running (one wave that runs at once ends all together).
+  size_t left = p.total - std::min(p.done, p.total);
+  if (p.done >= std::max<size_t>(3, p.total / 10) && left > p.running.size() &&
+      p.elapsed > 0) {
+    line += ", ~" + std::to_string(static_cast<long>(left * p.elapsed / p.done)) + " s left";
+  }
+  return line;
+}
+
 void LineReporter::ShowProgress(const Progress& p) {
   if (style_.silent || style_.records) return;
   if (style_.progress < 0) style_.progress = isatty(fileno(err_)) ? 1 : 0;
-  double every = style_.progress ? 1 : 10;
+  double every = style_.progress ? 1 : kProgressEvery;
   if (p.elapsed < 2 || p.elapsed - last_progress_ < every) return;
   last_progress_ = p.elapsed;
-  std::string eta;
-  if (p.done > 0 && p.done < p.total) {
-    eta = ", ~" + std::to_string(static_cast<long>(p.elapsed / p.done *
-                                                   (p.total - p.done))) + " s left";
-  }
-  std::string head = "xdcp: " + std::to_string(p.done) + "/" + std::to_string(p.total) +
-                     " done, " + std::to_string(p.running.size()) + " running, " +
-                     std::to_string(p.failed) + " failed, " + std::to_string(p.files) +
-                     " files, " + Megabytes(p.bytes) + eta;
+  std::string line = "xdcp: progress: " + ProgressLine(p);
   if (style_.progress) {
-    fprintf(err_, "\r\033[K%s", head.c_str());
+    fprintf(err_, "\r\033[K%s", line.c_str());
     status_shown_ = true;
   } else {
-    fprintf(err_, "%s\n", head.c_str());
-    for (const auto& r : p.running) {
-      fprintf(err_, "xdcp: progress: %s: running %ld s, %lld files, %s\n",
-              r.node.c_str(), static_cast<long>(r.seconds), r.files,
-              Megabytes(r.bytes).c_str());
-    }
+    fprintf(err_, "%s\n", line.c_str());
   }
   fflush(err_);
 }

@@ -21,14 +21,20 @@ struct Progress {
     long long files = 0;
     long long bytes = 0;
   };
-  size_t total = 0;
-  size_t done = 0;
-  size_t failed = 0;
+  size_t total = 0;        // nodes
+  size_t done = 0;         // nodes with a result
+  size_t failed = 0;       // of them, failed
+  size_t not_started = 0;  // jobs still waiting for a slot of the fan-out
   long long files = 0;  // files changed so far, all nodes
   long long bytes = 0;  // bytes of the files sent so far
   double elapsed = 0;   // seconds since the run started
   std::vector<Running> running;
 };
+
+// "D/T done, R running, F failed, N files, X MB, longest NODE S s[, ~E s
+// left]": the estimate only once enough nodes finished and more are left
+// than run at once.
+std::string ProgressLine(const Progress& progress);
 
 class Reporter {
  public:
@@ -69,8 +75,9 @@ class LineReporter : public Reporter {
   void Output(const std::string& node, const std::string& line) override;
   void NodeDone(const NodeResult& result) override;
   void Finish(const std::vector<NodeResult>& results) override;
-  // On a terminal, a status line rewritten in place; otherwise a line per
-  // running node every 10 seconds, so a long sync never looks hung.
+  // On a terminal, a status line rewritten in place every second;
+  // otherwise one line for the whole run every 10 seconds, so a long sync
+  // never looks hung and never floods a log.
   void ShowProgress(const Progress& progress) override;
 
  private:

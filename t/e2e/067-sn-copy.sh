@@ -56,6 +56,10 @@ xdcp cn6 $S/link /tmp/l
 check "a named symlink arrives as the file it points to (never resolved on the SN)" eval \
   'rc_is 0 && same_file $S/f cn6 /tmp/l && [ "$(on cn6 stat -c %F /tmp/l)" = "regular file" ]'
 
+head -c 1300000 /dev/urandom >$S/slow
+xdcp cn5,cn6 -o --bwlimit=100 $S/slow /tmp/slow
+check "progress of a run through an SN counts the nodes behind it, not the SN's job" eval \
+  'rc_is 0 && grep -q "^xdcp: progress: [0-2]/2 done, 1 running, .*longest sn1 " $WORK/err && same_file $S/slow cn6 /tmp/slow'
 "$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
 xdcp cn5,cn7,cn8,cn1 $S/f /tmp/f2
 "$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
@@ -92,6 +96,6 @@ check "pull with an SN down: its node is blocked by SN, exit 1" eval \
   'rc_is 1 && err_has "Error: cn7: blocked by SN: sn2: unreachable"'
 
 rm -f $DB
-for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/f2 /tmp/tree /tmp/m /tmp/l /tmp/p /tmp/pt'; done
+for h in cn1 cn5 cn6 cn7 cn8; do on $h sh -c 'rm -rf /tmp/f /tmp/f2 /tmp/tree /tmp/m /tmp/l /tmp/p /tmp/pt /tmp/slow'; done
 check "nothing is left running" no_leftovers
 finish
