@@ -12,7 +12,7 @@
 #      run twice: the second time the script runs only where its trigger
 #      changed;
 #   3. xdcp --sn: /install mirrored to both service nodes with an exclusion
-#      list, --dry-run first, then for real with its progress lines;
+#      list, --dry-run first, then for real with its progress line;
 #   4. -F to the nodes behind the service nodes, delivered through them;
 #   5. a node and a service node that are down, and the folded summary;
 #   6. --json.
@@ -188,12 +188,12 @@ expect 'TRACE: sn01: changed: /install/netboot/rhels9/x86_64/compute/rootimg.cpi
 expect_not 'TRACE: sn01: changed: /install/netboot/rhels9/x86_64/gpu' "no image sn01 does not need"
 expect_not 'isos/' "the -X list"
 say "Now for real, slowed to 500 KB/s per service node (-o --bwlimit=500, passed to" \
-  "rsync) so that it lasts long enough to show progress: every 10 s, a line per" \
-  "service node still running (on a terminal, one status line kept up to date)." \
+  "rsync) so that it lasts long enough to show progress: every 10 s, one line for" \
+  "the run (on a terminal, one status line kept up to date)." \
   "The same pass stages the synclist files of each service node's nodes under" \
   "/var/xcat/syncfiles."
 run 0 xdcp --sn service -X /root/site.exclude -o --bwlimit=500
-expect 'xdcp: progress: sn01: running' "a progress line"
+expect 'xdcp: progress: ' "a progress line"
 expect 'xdcp: 2 nodes: 2 ok' "both service nodes ok"
 on sn01 'cd /install && find . -type f | sort'
 expect './netboot/rhels9/x86_64/compute/rootimg.cpio.gz' "the image sn01's nodes use"
