@@ -1,6 +1,11 @@
 // Golden argv vectors for every command the planner makes.
 #include "plan.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
 #include "gtest/gtest.h"
 
 namespace xdcp {
@@ -73,11 +78,22 @@ TEST(PlanTest, RsyncPull) {
   Plan p = MakePullPlan(Opts(), {"cn1"}, "/etc/hosts", "/d");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-L", "--protect-args", "-e", kSsh,
-                  "cn1:/etc/hosts", "/d/hosts._cn1"}));
+                  "--munge-links", "--chmod=ugo-s", "cn1:/etc/hosts",
+                  "/d/hosts._cn1"}));
   p = MakePullPlan(Opts({"-R"}), {"cn1"}, "/tmp/xdcp/", "/d/");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-r", "-l", "--protect-args", "-e", kSsh,
-                  "cn1:/tmp/xdcp/", "/d/xdcp._cn1/"}));
+                  "--munge-links", "--chmod=ugo-s", "cn1:/tmp/xdcp/",
+                  "/d/xdcp._cn1/"}));
+  // -o options come before the safety options, which win.
+  Options o = Opts({"-R", "-p"});
+  o.node_opts = "--chmod=u+s --no-munge-links";
+  p = MakePullPlan(o, {"cn1"}, "/tmp/xdcp", "/d");
+  EXPECT_EQ(p.jobs[0].steps[0].argv,
+            (Argv{"/usr/bin/rsync", "-p", "-t", "-r", "-l", "--protect-args", "-e",
+                  kSsh, "--chmod=u+s", "--no-munge-links", "--munge-links",
+                  "--chmod=ugo-s", "cn1:/tmp/xdcp/", "/d/xdcp._cn1/"}));
+  EXPECT_EQ(p.jobs[0].steps.size(), 1u);
 }
 
 TEST(PlanTest, ScpPull) {
@@ -85,6 +101,34 @@ TEST(PlanTest, ScpPull) {
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
                   "-r", "cn2:/tmp/xdcp/.", "/d/xdcp._cn2"}));
+  // scp has no --chmod: xdcp clears set-id bits after the pull.
+  ASSERT_EQ(p.jobs[0].steps.size(), 2u);
+  EXPECT_EQ(p.jobs[0].steps[1].kind, StepKind::kLocal);
+  EXPECT_EQ(p.jobs[0].steps[1].what, "clear set-id bits in /d/xdcp._cn2");
+}
+
+TEST(PlanTest, ScpPullClearsSetIdBitsWithoutFollowingLinks) {
+  char tmpl[] = "/tmp/xdcp-plan-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string tree = dir + "/t._cn2";
+  mkdir(tree.c_str(), 02755);
+  std::ofstream(tree + "/suid") << "x";
+  chmod((tree + "/suid").c_str(), 04755);
+  std::ofstream(dir + "/outside") << "y";
+  chmod((dir + "/outside").c_str(), 04755);
+  symlink((dir + "/outside").c_str(), (tree + "/link").c_str());
+  Plan p = MakePullPlan(Opts({"scp", "-R"}), {"cn2"}, "/t", dir);
+  EXPECT_EQ(p.jobs[0].steps[1].local(), "");
+  struct stat st;
+  stat((tree + "/suid").c_str(), &st);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  stat(tree.c_str(), &st);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  stat((dir + "/outside").c_str(), &st);
+  EXPECT_EQ(st.st_mode & 07777, 04755u);  // a link is never followed
+  for (const char* f : {"/t._cn2/suid", "/t._cn2/link", "/outside"}) unlink((dir + f).c_str());
+  rmdir(tree.c_str());
+  rmdir(dir.c_str());
 }
 
 TEST(PlanTest, FanoutAndTimeoutCarryOver) {

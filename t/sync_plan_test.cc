@@ -220,5 +220,27 @@ TEST_F(SyncPlanTest, PathsMustBeAbsoluteAfterSubstitution) {
   EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/t/"});
 }
 
+TEST_F(SyncPlanTest, ImageCopiesWithRsyncIntoDirectoriesMadeInsideTheImage) {
+  opts_.rcp = "/usr/bin/scp";
+  std::string img = dir_ + "/img";
+  mkdir(img.c_str(), 0755);
+  mkdir((img + "/run").c_str(), 0755);
+  mkdir((img + "/var").c_str(), 0755);
+  ASSERT_EQ(symlink("/run", (img + "/var/run").c_str()), 0);
+  std::string error;
+  ASSERT_TRUE(ParseSyncList("sl", dir_ + "/a -> /var/run/x/a\n", &list_, &error)) << error;
+  ASSERT_TRUE(MakeImagePlan(opts_, list_, img, &plan_, &warnings_, &error)) << error;
+  const auto& s = plan_.jobs[0].steps;
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].kind, StepKind::kLocal);
+  EXPECT_EQ(s[0].what, "make " + img + "/run/x");
+  EXPECT_EQ(s[1].argv, (std::vector<std::string>{"rsync", "-r", "-l", "-p", "-t", "-o",
+                                                 "-g", dir_ + "/a", img + "/run/x/a"}));
+  EXPECT_EQ(s[0].local(), "");
+  struct stat st;
+  EXPECT_EQ(lstat((img + "/run/x").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+}
+
 }  // namespace
 }  // namespace xdcp

@@ -1,5 +1,10 @@
 #include "plan.h"
 
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sstream>
 
 namespace xdcp {
@@ -154,7 +159,39 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
 }
 
 std::vector<std::string> PullHead(const Options& o) {
-  return CopyHead(o, !o.recursive);
+  std::vector<std::string> argv = CopyHead(o, !o.recursive);
+  if (IsRsync(o)) {
+    // A node's symbolic links arrive as links that resolve nowhere (rsync
+    // prefixes their text with /rsyncd-munged/), and nothing it sends is
+    // set-id here, even with -p: root owns every pulled file. Last, so no
+    // -o option undoes them. A single file (no -R) is fetched with -L: a
+    // link is followed on the node, which sends what it points to.
+    argv.insert(argv.end(), {"--munge-links", "--chmod=ugo-s"});
+  }
+  return argv;
+}
+
+// scp has no --chmod, and its legacy protocol (-O) keeps set-id bits with
+// -p: after an scp pull, xdcp clears them itself. It never follows a link
+// (scp makes none) and opens what it changes with O_NOFOLLOW.
+static std::string ClearSetIdBits(const std::string& top) {
+  static std::string failed;
+  failed.clear();
+  auto visit = [](const char* path, const struct stat* st, int type, FTW*) {
+    if ((type != FTW_F && type != FTW_D) || !(st->st_mode & (S_ISUID | S_ISGID))) return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat now;
+    if (fd < 0 || fstat(fd, &now) != 0 ||
+        fchmod(fd, now.st_mode & 07777 & ~(S_ISUID | S_ISGID)) != 0) {
+      failed = path;
+    }
+    if (fd >= 0) close(fd);
+    return 0;
+  };
+  struct stat st;
+  if (lstat(top.c_str(), &st) != 0) return "";  // nothing arrived: scp said why
+  nftw(top.c_str(), visit, 16, FTW_PHYS | FTW_MOUNT);
+  return failed.empty() ? "" : "cannot clear the set-id bits of " + failed;
 }
 
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
@@ -182,6 +219,13 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     s.argv.push_back(SafeLocal(local));
     s.what = "pull " + source + " -> " + local;
     job.steps.push_back(std::move(s));
+    if (!IsRsync(o)) {
+      Step clear;
+      clear.kind = StepKind::kLocal;
+      clear.what = "clear set-id bits in " + local;
+      clear.local = [local]() { return ClearSetIdBits(local); };
+      job.steps.push_back(std::move(clear));
+    }
     plan.jobs.push_back(std::move(job));
   }
   return plan;

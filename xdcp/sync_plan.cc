@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "image_path.h"
 #include "merge.h"
 #include "sources.h"
 #include "sync_scope.h"
@@ -486,8 +487,21 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
       ++skipped;
       continue;
     }
-    std::string dest = image + line.dest;
-    if (line.sources.size() > 1 && dest.back() != '/') dest += '/';
+    // The destination as the image's own root sees it: its links lead
+    // inside the image, never to the management node's paths.
+    std::string want = line.dest, inside, why;
+    if (line.sources.size() > 1 && want.back() != '/') want += '/';
+    if (!ResolveInImage(image, want, &inside, &why)) {
+      *error = At(list, line.line) + why;
+      return false;
+    }
+    std::string dest = image + inside;
+    std::string dir = inside.back() == '/' ? inside : Dirname(inside);
+    Step mkdirs;
+    mkdirs.kind = StepKind::kLocal;
+    mkdirs.what = "make " + image + dir;
+    mkdirs.local = [image, dir]() { return MakeImageDirs(image, dir); };
+    job.steps.push_back(mkdirs);
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
       if (!GlobExisting(written, &paths)) {
@@ -496,8 +510,11 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
       }
       for (const auto& path : paths) {
         Step s;
-        s.argv = {o.rcp, "-r", IsSymlink(path) ? "-L" : "-l", "-p", "-t", "-o",
-                  "-g", "--mkpath", path, dest};
+        // A local copy: rsync whatever -r says (scp copies no tree the same
+        // way); the directories are made above, not with --mkpath (rsync
+        // 3.2.3 and later only).
+        s.argv = {IsRsync(o) ? o.rcp : "rsync", "-r", IsSymlink(path) ? "-L" : "-l",
+                  "-p", "-t", "-o", "-g", path, dest};
         s.what = "copy " + path + " -> " + dest;
         job.steps.push_back(s);
       }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # What a node holds never reaches the management node's own files: a
-# node's symlinks are never resolved on the MN (APPEND, MERGE). MERGE and
-# APPEND keep every attribute of the target and check their input first.
+# node's symlinks are never resolved on the MN (APPEND, MERGE, -P), pulled
+# files are never set-id, -i never writes through an image's link to the
+# MN's own paths. MERGE and APPEND keep every attribute of the target and
+# check their input first.
 . "$(dirname "$0")/lib.sh"
 
 R=$WORK/ref
@@ -113,5 +115,57 @@ xdcp cn4 -r /usr/bin/scp -F $WORK/scp.synclist
 check "-r scp: APPEND and MERGE succeed and the plain copy goes by scp" eval \
   'rc_is 0 && on cn4 grep -qx "appended line" /tmp/sec/scp && on cn4 grep -q ^keepgroup: /etc/group && same_file $R/app cn4 /tmp/sec/copied'
 on cn4 rm -rf /tmp/sec
+
+# --- pulls: no live links, no set-id files on the MN ----------------------
+on cn1 sh -c 'rm -rf /tmp/pt && mkdir -p /tmp/pt/sub && echo s > /tmp/pt/suid && chmod 4755 /tmp/pt/suid && echo g > /tmp/pt/sub/sgid && chmod 2755 /tmp/pt/sub/sgid && ln -s /root/xdcp-e2e-secret /tmp/pt/abs && ln -s suid /tmp/pt/rel && ln -s /root/xdcp-e2e-secret /tmp/pt/toplink'
+mkdir -p $WORK/pulled
+xdcp cn1 -R -p -P /tmp/pt $WORK/pulled
+check "-R -P keeps a node's symlinks from resolving on the MN (links to /rsyncd-munged/...)" eval \
+  'rc_is 0 && [ -f $WORK/pulled/pt._cn1/suid ] && ! cat $WORK/pulled/pt._cn1/abs 2>/dev/null | grep -qF "$secret" && ! [ -e $WORK/pulled/pt._cn1/abs ] && ! [ -e $WORK/pulled/pt._cn1/rel ] && [ "$(readlink $WORK/pulled/pt._cn1/abs)" = /rsyncd-munged//root/xdcp-e2e-secret ]'
+check "-R -p -P leaves no set-id file on the MN" eval \
+  '[ -z "$(find $WORK/pulled -perm /6000)" ] && [ -f $WORK/pulled/pt._cn1/sub/sgid ]'
+xdcp cn1 -p -P /tmp/pt/suid $WORK/pulled
+check "-p -P of a setuid file: the copy is not setuid" eval \
+  'rc_is 0 && [ -f $WORK/pulled/suid._cn1 ] && [ -z "$(find $WORK/pulled/suid._cn1 -perm /6000)" ]'
+for rcp in rsync scp; do
+  rm -rf $WORK/pulled && mkdir -p $WORK/pulled
+  xdcp cn1 -r $rcp -R -p -P /tmp/pt $WORK/pulled
+  # (scp follows a node's links on the node, and fails on those that
+  # dangle there; rsync sends them as links)
+  check "-r $rcp -R -p -P: no set-id file and no live link to an MN path" eval \
+    '[ -f $WORK/pulled/pt._cn1/suid ] && [ -z "$(find $WORK/pulled -perm /6000)" ] && ! grep -rqsF "$secret" $WORK/pulled'
+done
+# The legacy scp protocol (-O) sends set-id bits; xdcp clears them.
+rm -rf $WORK/pulled && mkdir -p $WORK/pulled
+xdcp cn1 -r scp --node-options=-O -p -P /tmp/pt/suid $WORK/pulled
+check "-r scp -o -O -p -P of a setuid file: the copy is not setuid" eval \
+  'rc_is 0 && [ -f $WORK/pulled/suid._cn1 ] && [ -z "$(find $WORK/pulled -perm /6000)" ]'
+
+on cn1 rm -rf /tmp/pt
+
+# --- -i: links inside the image resolve inside the image -------------------
+img=$WORK/image
+outside=$WORK/outside
+name=xdcp-e2e-$$
+mkdir -p $img/var $img/etc $outside/spool $R/tree/sub
+ln -s /run $img/var/run
+ln -s $outside/spool $img/var/spool
+ln -s $outside/motd $img/etc/motd
+echo mn-motd >$outside/motd
+echo imagefile >$R/$name
+echo treefile >$R/tree/sub/f
+mkdir -p $img/opt/t && ln -s $outside $img/opt/t/sub
+cat >$WORK/image.synclist <<EOF2
+$R/$name -> /var/run/$name
+$R/$name -> /var/spool/new/$name
+$R/$name -> /etc/motd
+$R/tree/ -> /opt/t/
+EOF2
+xdcp -i $img -r /usr/bin/scp -F $WORK/image.synclist
+check "-i: an image's absolute links never send a write to the MN's own paths" eval \
+  '[ ! -e /run/$name ] && [ ! -e $outside/spool/new ] && [ "$(cat $outside/motd)" = mn-motd ] && [ ! -e $outside/f ]'
+check "-i (even with -r scp, and without --mkpath): the files land where the image's own links lead, inside the image" eval \
+  'rc_is 0 && [ -f $img/run/$name ] && [ -f $img$outside/spool/new/$name ] && [ "$(cat $img$outside/motd)" = imagefile ] && [ -f $img/opt/t/sub/f ]'
+rm -f /run/$name
 
 finish
