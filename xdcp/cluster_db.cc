@@ -12,11 +12,6 @@ bool IsNameChar(char c) {
          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
-bool HasGroup(const Node& node, const std::string& group) {
-  return std::find(node.groups.begin(), node.groups.end(), group) !=
-         node.groups.end();
-}
-
 }  // namespace
 
 // `nodes` is sorted by name (LoadClusterDb's contract).
@@ -30,25 +25,6 @@ const Node* ClusterDb::FindNode(const std::string& name) const {
 const OsImage* ClusterDb::FindOsImage(const std::string& name) const {
   auto it = osimages.find(name);
   return it == osimages.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> ClusterDb::GroupMembers(
-    const std::string& group) const {
-  std::vector<std::string> members;
-  for (const Node& node : nodes) {
-    if (HasGroup(node, group)) members.push_back(node.name);
-  }
-  return members;
-}
-
-// A group exists if a <group> element defines it (possibly with no
-// members) or some node names it.
-bool ClusterDb::IsGroup(const std::string& name) const {
-  for (const Group& group : groups) {
-    if (group.name == name) return true;
-  }
-  return std::any_of(nodes.begin(), nodes.end(),
-                     [&](const Node& node) { return HasGroup(node, name); });
 }
 
 bool IsValidNodeName(const std::string& name) {

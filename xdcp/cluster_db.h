@@ -62,9 +62,6 @@ struct ClusterDb {
 
   const Node* FindNode(const std::string& name) const;
   const OsImage* FindOsImage(const std::string& name) const;
-  // Names of all nodes whose groups contain `group`, sorted. Empty if none.
-  std::vector<std::string> GroupMembers(const std::string& group) const;
-  bool IsGroup(const std::string& name) const;
 };
 
 // Loads the cluster database at `path` into `db`: XML if its first

@@ -52,7 +52,7 @@ po::options_description OptionTable(Options* o) {
       ("help,h",         po::bool_switch(&o->help))
       ("rootimg,i",      po::value(&o->rootimg))
       ("user,l",         po::value(&o->user))
-      ("monitor,m",      po::bool_switch(&o->monitor))
+      ("monitor,m",      po::bool_switch())  // accepted: results always stream
       ("node-options,o", po::value<std::string>())
       ("preserve,p",     po::bool_switch(&o->preserve))
       ("pull,P",         po::bool_switch(&o->pull))

@@ -41,7 +41,6 @@ struct Options {
   bool verify = false;                // -v
   bool silent = false;                // -Q
   bool show_config = false;           // -q
-  bool monitor = false;               // -m
   bool nodestatus = false;            // --nodestatus
   bool expand = false;                // --expand: print the noderange
   bool export_xml = false;            // --export-xml: the database as XML
