@@ -117,6 +117,45 @@ TEST(ReportTest, JsonRecordsAreEscapedAndComplete) {
             std::string::npos);
 }
 
+// Whatever a node or a file supplied reaches the terminal and the JSON
+// escaped: no raw control byte in any line.
+TEST(ReportTest, NodeAndFileTextIsEscapedEverywhere) {
+  NodeResult r;
+  r.node = "cn1";
+  r.state = NodeState::kFailed;
+  r.failure = FailureClass::kRemoteCommand;
+  r.reason = "exit code 1: \x1b]0;owned\x07";
+  r.failed_step = "EXECUTE /x/\x1b[2J";
+  r.last_lines = {"Connection to cn1 closed by remote host.\r", "\x1b[31mred"};
+  Capture out, err;
+  LineReporter lines(ReportStyle(), out.f, err.f);
+  JsonReporter json(&lines, out.f);
+  json.Output("cn1", "\x1b[2Jcleared\r");
+  json.Output("", "cn5: relayed \x9b");
+  json.NodeDone(r);
+  json.Finish({r});
+  EXPECT_EQ(err.Text(),
+            "Error: cn1: remote command: exit code 1: \\x1b]0;owned\\x07 in EXECUTE "
+            "/x/\\x1b[2J\n"
+            "xdcp: 1 node: 0 ok, 1 failed, 0 skipped\n"
+            "xdcp: failed (remote command: exit code 1: \\x1b]0;owned\\x07): cn1\n");
+  std::string text = out.Text();
+  EXPECT_NE(text.find("cn1: \\x1b[2Jcleared\ncn5: relayed \\x9b\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"last_lines\":[\"Connection to cn1 closed by remote host.\","
+                      "\"\\\\x1b[31mred\"]"),
+            std::string::npos)
+      << text;
+  for (char c : text + err.Text()) {
+    EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << static_cast<int>(c);
+  }
+  Capture folded;
+  FoldingReporter fold(&lines, folded.f);
+  fold.Output("cn2", "\x1b]0;x\x07");
+  fold.Finish({});
+  EXPECT_EQ(folded.Text(), "cn2: \\x1b]0;x\\x07\n");
+}
+
 }  // namespace
 }  // namespace xdcp
 

@@ -153,6 +153,12 @@ TEST(ParseSyncListTest, EveryLineForm) {
   for (const GoodCase& c : cases) ExpectParses(c);
 }
 
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  while (n-- > 0) out += s;
+  return out;
+}
+
 struct BadCase {
   std::string text;
   std::string error;  // the whole message
@@ -263,6 +269,11 @@ TEST(ParseSyncListTest, EveryError) {
       // Line numbers count every line; the first error wins.
       {"# c\r\n\r\n/a\r\n", "/etc/sl:3: not a synclist line: '/a'"},
       {"/a -> /b\n/c\n/d", "/etc/sl:2: not a synclist line: '/c'"},
+      // Offending text is escaped, and cut when long.
+      {"/a\x1b]0;title\x07 -> /b\x1b[2J x",
+       "/etc/sl:1: destination has white space: quote it: '/b\\x1b[2J x'"},
+      {std::string(300, '\x01'),
+       "/etc/sl:1: not a synclist line: '" + Repeat("\\x01", 39) + "...'"},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.text);

@@ -22,6 +22,7 @@
 #include "noderange.h"
 #include "options.h"
 #include "plan.h"
+#include "printable.h"
 #include "report.h"
 #include "service_nodes.h"
 #include "sources.h"
@@ -32,13 +33,18 @@
 namespace xdcp {
 namespace {
 
+// Messages quote files, lines and names the admin may not have written:
+// never a raw control character, never kilobytes of it.
+constexpr size_t kMessageMax = 1024;
+
 int Fail(int code, const std::string& message) {
-  fprintf(stderr, "Error: %s\n", message.c_str());
+  fprintf(stderr, "Error: %s\n", Printable(message, kMessageMax).c_str());
   return code;
 }
 
 int UsageError(const std::string& message) {
-  fprintf(stderr, "Error: %s\nRun 'xdcp -h' for usage.\n", message.c_str());
+  fprintf(stderr, "Error: %s\nRun 'xdcp -h' for usage.\n",
+          Printable(message, kMessageMax).c_str());
   return kExitUsage;
 }
 
@@ -182,7 +188,9 @@ bool LoadSyncList(const std::string& path, SyncList* list, std::string* error) {
 }
 
 int ShowWarnings(const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings) fprintf(stderr, "Warning: %s\n", w.c_str());
+  for (const auto& w : warnings) {
+    fprintf(stderr, "Warning: %s\n", Printable(w, kMessageMax).c_str());
+  }
   return 0;
 }
 
@@ -224,7 +232,7 @@ std::set<std::string> UnreachablePoolMembers(const Options& o, const ClusterDb& 
     if (r.state != NodeState::kFailed) continue;
     down.insert(r.node);
     fprintf(stderr, "Warning: service node %s is not reachable (%s); its pools use the next member\n",
-            r.node.c_str(), r.reason.c_str());
+            r.node.c_str(), Printable(r.reason, kMessageMax).c_str());
   }
   return down;
 }
@@ -557,7 +565,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
     fprintf(stderr,
             "Warning: no cluster database (%s): every netboot image is mirrored; "
             "leaving out the images a service node's nodes do not use needs the database\n",
-            o.nodelist.c_str());
+            Printable(o.nodelist).c_str());
   }
   std::map<std::string, SyncList> synclists;
   std::vector<std::string> notes;
@@ -587,7 +595,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
     }
   }
   if (o.trace || o.dry_run) {
-    for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", n.c_str());
+    for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", Printable(n).c_str());
   }
   return Execute(o, std::move(plan), nullptr, /*show_plan_only=*/false);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "printable.h"
 
 extern char** environ;
 
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
     WriteOwnUsage(env);
     return status;
   } catch (const std::exception& e) {
-    fprintf(stderr, "Error: %s\n", e.what());
+    fprintf(stderr, "Error: %s\n", xdcp::Printable(e.what(), 1024).c_str());
     return xdcp::kExitUsage;
   }
 }

@@ -8,6 +8,7 @@
 
 #include "noderange.h"
 #include "plan.h"
+#include "printable.h"
 #include "service_nodes.h"
 
 namespace xdcp {
@@ -15,7 +16,8 @@ namespace xdcp {
 void LineReporter::Trace(const std::string& node,
                          const std::vector<std::string>& argv) {
   if (!style_.trace) return;
-  fprintf(out_, "TRACE: %s: %s\n", node.c_str(), ShellQuote(argv).c_str());
+  fprintf(out_, "TRACE: %s: %s\n", Printable(node).c_str(),
+          Printable(ShellQuote(argv)).c_str());
   fflush(out_);
 }
 
@@ -79,9 +81,9 @@ void LineReporter::Output(const std::string& node, const std::string& line) {
   if (style_.silent || style_.no_output) return;
   ClearStatus();
   if (node.empty()) {  // relayed from a service node, already prefixed
-    fprintf(out_, "%s\n", line.c_str());
+    fprintf(out_, "%s\n", PrintableLine(line).c_str());
   } else {
-    fprintf(out_, "%s: %s\n", node.c_str(), line.c_str());
+    fprintf(out_, "%s: %s\n", Printable(node).c_str(), PrintableLine(line).c_str());
   }
   fflush(out_);
 }
@@ -91,6 +93,7 @@ void LineReporter::NodeDone(const NodeResult& r) {
   if (style_.records) {  // for the management node, not for people
     NodeResult record = r;
     if (!r.failed_step.empty()) record.reason += " in " + r.failed_step;
+    record.reason = Printable(record.reason);  // one line, whatever it holds
     fprintf(out_, "%s\n", ResultRecord(record).c_str());
     fflush(out_);
     return;
@@ -105,9 +108,9 @@ void LineReporter::NodeDone(const NodeResult& r) {
     fflush(out_);
   }
   if (r.state != NodeState::kFailed || style_.silent) return;
-  fprintf(err_, "Error: %s: %s: %s%s%s\n", r.node.c_str(), ClassName(r.failure),
-          r.reason.c_str(), r.failed_step.empty() ? "" : " in ",
-          r.failed_step.c_str());
+  fprintf(err_, "Error: %s: %s: %s%s%s\n", Printable(r.node).c_str(), ClassName(r.failure),
+          Printable(r.reason).c_str(), r.failed_step.empty() ? "" : " in ",
+          Printable(r.failed_step).c_str());
   fflush(err_);
 }
 
@@ -115,7 +118,7 @@ void LineReporter::Finish(const std::vector<NodeResult>& results) {
   if (style_.silent || style_.records) return;
   ClearStatus();
   for (const auto& line : SummaryLines(results)) {
-    fprintf(err_, "%s\n", line.c_str());
+    fprintf(err_, "%s\n", Printable(line).c_str());
   }
   fflush(err_);
 }
@@ -150,9 +153,9 @@ std::vector<std::string> SummaryLines(const std::vector<NodeResult>& results) {
   return lines;
 }
 
-std::string JsonString(const std::string& s) {
+std::string JsonString(const std::string& text) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (unsigned char c : Printable(text)) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
@@ -178,7 +181,9 @@ const char* StateName(NodeState s) {
 
 std::string JsonResult(const NodeResult& r) {
   std::string lines;
-  for (const auto& l : r.last_lines) lines += (lines.empty() ? "" : ",") + JsonString(l);
+  for (const auto& l : r.last_lines) {
+    lines += (lines.empty() ? "" : ",") + JsonString(PrintableLine(l));
+  }
   char duration[32];
   snprintf(duration, sizeof duration, "%.3f", r.seconds);
   return std::string("{\"type\":\"node\",\"node\":") + JsonString(r.node) +
@@ -217,7 +222,7 @@ void JsonReporter::Finish(const std::vector<NodeResult>& results) {
 
 void FoldingReporter::Output(const std::string& node, const std::string& line) {
   if (node.empty()) return relayed_.push_back(line);  // relayed, prefixed
-  output_[node] += line + "\n";
+  output_[node] += PrintableLine(line) + "\n";
 }
 
 void FoldingReporter::Finish(const std::vector<NodeResult>& results) {
@@ -228,7 +233,7 @@ void FoldingReporter::Finish(const std::vector<NodeResult>& results) {
   for (const auto& line : relayed_) {
     size_t colon = line.find(": ");
     if (colon != std::string::npos && run_nodes.count(line.substr(0, colon))) {
-      output_[line.substr(0, colon)] += line.substr(colon + 2) + "\n";
+      output_[line.substr(0, colon)] += PrintableLine(line.substr(colon + 2)) + "\n";
     } else {
       next_->Output("", line);
     }
@@ -240,7 +245,7 @@ void FoldingReporter::Finish(const std::vector<NodeResult>& results) {
   for (auto& [text, nodes] : by_text) groups.push_back({nodes, text});
   std::sort(groups.begin(), groups.end());
   for (const auto& [nodes, text] : groups) {
-    std::string range = FoldNodeRange(nodes);
+    std::string range = Printable(FoldNodeRange(nodes));
     size_t start = 0;
     for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
       fprintf(out_, "%s: %s\n", range.c_str(), text.substr(start, end - start).c_str());

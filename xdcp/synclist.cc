@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "printable.h"
+
 namespace xdcp {
 namespace {
 
@@ -82,8 +84,12 @@ size_t SkipNonBlanks(const std::string& text, size_t pos) {
   return pos;
 }
 
-// The tail of a message that names the offending text.
-std::string Quoted(const std::string& text) { return ": '" + text + "'"; }
+// The tail of a message that names the offending text: escaped, and cut
+// (a binary file given as a synclist must not fill the terminal).
+constexpr size_t kQuotedMax = 160;
+std::string Quoted(const std::string& text) {
+  return ": '" + Printable(text, kQuotedMax) + "'";
+}
 
 // A $VAR may supply the leading slash; it is checked after substitution,
 // when the path is used.
