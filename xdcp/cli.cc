@@ -23,6 +23,7 @@
 #include "options.h"
 #include "plan.h"
 #include "printable.h"
+#include "private_dir.h"
 #include "report.h"
 #include "service_nodes.h"
 #include "sources.h"
@@ -138,10 +139,12 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
     return kExitOk;
   }
   plan.fanout = FanoutWithinFileLimit(plan.fanout);
-  mkdir("/run/lock", 0755);
-  mkdir(o.lock_dir.c_str(), 0755);
+  std::string error;
   plan.lock_dir = o.lock_dir;
+  plan.lock_dir_fd = OpenPrivateDir(o.lock_dir, &error);
+  if (plan.lock_dir_fd < 0) return Fail(kExitUsage, error);
   RunOutcome outcome = RunPlan(plan, &reporter);
+  close(plan.lock_dir_fd);
   std::vector<NodeResult> results =
       finalize ? finalize(outcome, &reporter) : outcome.results;
   reporter.Finish(results);

@@ -297,12 +297,12 @@ class Executor {
       Record(job, std::move(r));
       return;
     }
-    if (!Lock(j.node)) {
+    if (std::string why = Lock(j.node); !why.empty()) {
       NodeResult r;
       r.node = j.node;
       r.state = NodeState::kFailed;
       r.failure = FailureClass::kTransfer;
-      r.reason = "sync already in progress for " + j.node;
+      r.reason = why;
       r.failed_step = "lock " + plan_.lock_dir + "/" + j.node + ".lock";
       r.exit_code = -1;
       Record(job, std::move(r));
@@ -716,19 +716,21 @@ class Executor {
   // Held only while the node's job runs, so at most `fanout` lock files
   // are open (every child inherits, and exec closes, the open files).
   // A node with two jobs in one run (its own, and as an SN) shares one.
-  bool Lock(const std::string& node) {
-    if (plan_.lock_dir.empty()) return true;
+  // Returns "" when held, else why not.
+  std::string Lock(const std::string& node) {
+    if (plan_.lock_dir_fd < 0) return "";
     auto held = locks_.find(node);
-    if (held != locks_.end()) return ++held->second.second, true;
-    std::string path = plan_.lock_dir + "/" + node + ".lock";
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return true;  // no lock directory: run unguarded
+    if (held != locks_.end()) return ++held->second.second, "";
+    // The directory is root-only; O_NOFOLLOW all the same.
+    int fd = openat(plan_.lock_dir_fd, (node + ".lock").c_str(),
+                    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return std::string("cannot open the lock file: ") + strerror(errno);
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       close(fd);
-      return false;
+      return "sync already in progress for " + node;
     }
     locks_[node] = {fd, 1};
-    return true;
+    return "";
   }
 
   void Unlock(const std::string& node) {

@@ -56,7 +56,7 @@ struct Options {
   std::string control_dir;
   // Set by xdcp for --sn mirrors (see ssh_cipher.h): ssh's -c list.
   std::string ssh_ciphers;
-  std::string lock_dir = "/run/lock/xdcp";  // XDCP_LOCK_DIR
+  std::string lock_dir = "/run/xdcp";  // XDCP_LOCK_DIR; root-only
   // Internal, used between xdcp on the management node and on an SN:
   std::string source_prefix;          // --source-prefix: staged sources
   bool report_results = false;        // --report-results: result records

@@ -86,7 +86,10 @@ struct Plan {
   // One xdcp at a time per target on this management node: a job holds
   // LOCK_DIR/NODE.lock while it runs, and a job whose node another run
   // holds fails with "sync already in progress". Empty: no locks.
+  // `lock_dir_fd` is that directory, opened and checked root-only by the
+  // caller (see OpenPrivateDir); lock files are opened relative to it.
   std::string lock_dir;
+  int lock_dir_fd = -1;
   // xdcp runs for another xdcp (on a service node, --report-results): its
   // stdin is held open by that xdcp (Step::stdin_held), and EOF there means
   // it is gone; the run then stops as on SIGHUP.

@@ -107,12 +107,17 @@ Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
 }
 
 // An EXECUTE or EXECUTEALWAYS script: copied from the management node on
-// stdin into a private temporary file on the node, run, removed.
+// stdin into a private temporary file on the node (mktemp: 0600, a name
+// nobody can guess), run, removed. Nodes often mount /tmp noexec, so a
+// script is run by its #! interpreter, or by sh without one, the file as
+// its argument; only a program (ELF) is executed itself.
 Step ScriptStep(const Options& o, const std::string& node,
                 const std::string& script, const std::string& clause) {
   Step s = RemoteCommandStep(
       o, node,
-      "t=$(mktemp) && cat >\"$t\" && chmod 700 \"$t\" && \"$t\"; rc=$?; "
+      "t=$(mktemp) && cat >\"$t\" && chmod 700 \"$t\" && { IFS= read -r l <\"$t\"; "
+      "case $l in '#!'*) set -f; set -- ${l#??}; set +f; \"$@\" \"$t\";; "
+      "\"$(printf '\\177ELF')\"*) \"$t\";; *) sh \"$t\";; esac; }; rc=$?; "
       "rm -f \"$t\"; exit $rc",
       clause + " " + script);
   s.stdin_path = script;

@@ -8,7 +8,6 @@
 #
 #   t/bench/fanout.sh [N ...]        default: 1000 10000
 #   RUNS=3 PDSH_RUNS=1 FANOUT=64 XDCP=build/xdcp t/bench/fanout.sh
-#   XDCP_LOCK_DIR=/nonexistent/dir t/bench/fanout.sh   xdcp without its locks
 #
 # No cluster, no ssh, no root needed: the "rsync" xdcp runs is a stub that
 # returns 0. Timings never make it fail; it exits non-zero only when a
@@ -37,9 +36,9 @@ unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
 tmp=$(mktemp -d /tmp/xdcp-fanout.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/bin"
-# xdcp's per-node lock files go to $tmp/lock, not /run/lock/xdcp, so that
-# nothing is left behind; same code either way. A directory that cannot be
-# created (XDCP_LOCK_DIR=/nonexistent/x) makes xdcp run without locks.
+# xdcp's per-node lock files go to $tmp/lock, not /run/xdcp, so that
+# nothing is left behind; same code either way. (xdcp refuses to run
+# without a root-only lock directory.)
 LOCKS=${XDCP_LOCK_DIR:-$tmp/lock}
 
 # ------------------------------------------------------------ helpers --

@@ -55,7 +55,7 @@ trap '"$C" down "$S" || true' EXIT
 t0=$(date +%s.%N)
 "$C" up "$S" mn "${sns[@]}" "${hosts[@]}" >/dev/null
 echo "up: $((${#hosts[@]} + SNS + 1)) hosts in $(echo "$(date +%s.%N) - $t0" | bc) s"
-mkdir -p "$XDCP_LOCK_DIR"
+mkdir -p -m 700 "$XDCP_LOCK_DIR"
 on() { "$C" on "$S" "$@"; }
 
 # ---------------------------------------------------------- ssh counter --

@@ -3,7 +3,7 @@
 # cluster.sh - a throw-away xCAT-like test cluster on loopback addresses.
 #
 # Each host is a mount+uts+pid namespace whose /install, /var/xcat, /tmp,
-# /root, /etc/hosts and /etc/xcat are private bind mounts of directories under
+# /root, /etc/hosts, /etc/xcat and /run/xdcp are private bind mounts of directories under
 # STATEDIR/hosts/NAME, and whose /etc is a copy-on-write overlay of the
 # machine's (writes land in STATEDIR/hosts/NAME/etc-upper); everything else
 # (/usr, the build tree) is shared.
@@ -28,7 +28,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NET=${XDCP_TEST_NET:-127.77.0}
 PORT=${XDCP_TEST_PORT:-22}
 # per-host source directory (under STATEDIR/hosts/NAME) : mount point
-BINDS=(install:/install var-xcat:/var/xcat etc-xcat:/etc/xcat root:/root hosts:/etc/hosts tmp:/tmp)
+BINDS=(install:/install var-xcat:/var/xcat etc-xcat:/etc/xcat root:/root hosts:/etc/hosts tmp:/tmp
+       run-xdcp:/run/xdcp)
 
 # ---------------------------------------------------------------- state --
 # STATEDIR/cluster.conf has one "NAME ADDR GATEWAY|-" line per host, in order.
@@ -238,7 +239,7 @@ prepare_host() {
     local n=$1 hd=$S/hosts/$1 a=${ADDR[$1]} g=${GW[$1]} b from=
     for b in "${BINDS[@]}"; do [[ ${b%%:*} == hosts ]] || mkdir -p "$hd/${b%%:*}"; done
     mkdir -p "$hd/etc" "$hd/etc-upper" "$hd/etc-work" "$hd/root/.ssh"
-    chmod 1777 "$hd/tmp"; chmod 700 "$hd/root"
+    chmod 1777 "$hd/tmp"; chmod 700 "$hd/root" "$hd/run-xdcp"
     cp "$S/etc-hosts" "$hd/hosts"
     echo "$n" >"$hd/root/$n.marker"
     cp "$S/keys/id_ed25519" "$S/keys/id_ed25519.pub" "$hd/root/.ssh/"
@@ -302,11 +303,12 @@ cmd_up() {
     done
 
     cmd_down
-    rm -rf "$S/hosts" "$S/keys" "$S/cluster.conf" "$S/etc-hosts"
+    rm -rf "$S/hosts" "$S/keys" "$S/cluster.conf" "$S/etc-hosts" "$S/locks"
     mkdir -p "$S/hosts" "$S/keys"
     build_hostinit
     # Mount points must exist in the root namespace for the binds.
     mkdir -p /install /var/xcat /etc/xcat
+    mkdir -p -m 700 /run/xdcp
     ssh-keygen -q -t ed25519 -N '' -C xdcp-test -f "$S/keys/id_ed25519"
     {
         echo "127.0.0.1 localhost"

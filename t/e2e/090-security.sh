@@ -36,4 +36,46 @@ check "a node's output with terminal escapes is printed escaped" eval \
 check "... and stays valid, escaped JSON" eval \
   '! grep -q $'"'"'\x1b'"'"' "$WORK/script.json" && python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$WORK/script.json"'
 
+# The lock directory: root-only, or xdcp refuses to run.
+echo lockme >"$WORK/lockme"
+on cn1 rm -f /tmp/lockme
+mkdir -m 777 "$WORK/wide" && chmod 777 "$WORK/wide"
+XDCP_LOCK_DIR=$WORK/wide xdcp cn1 "$WORK/lockme" /tmp/lockme
+check "a world-writable lock directory is refused, exit 2, nothing copied" eval \
+  'rc_is 2 && err_has "Error: lock directory $WORK/wide: mode 0777 lets others write in it" && absent cn1 /tmp/lockme'
+ln -s /etc "$WORK/link"
+XDCP_LOCK_DIR=$WORK/link xdcp cn1 "$WORK/lockme" /tmp/lockme
+check "a lock directory that is a symbolic link is refused, nothing made where it points" eval \
+  'rc_is 2 && err_has "Error: lock directory $WORK/link: is a symbolic link" && [ ! -e /etc/cn1.lock ] && absent cn1 /tmp/lockme'
+mkdir -m 700 "$WORK/other" && chown 65534 "$WORK/other"
+XDCP_LOCK_DIR=$WORK/other xdcp cn1 "$WORK/lockme" /tmp/lockme
+check "a lock directory owned by another user is refused" eval \
+  'rc_is 2 && err_has "Error: lock directory $WORK/other: owned by uid 65534, not 0"'
+# The default, /run/xdcp (each test host has its own).
+rm -rf /run/xdcp/*
+XDCP_LOCK_DIR= xdcp cn1 "$WORK/lockme" /tmp/lockme  # empty: the default
+check "by default locks are in /run/xdcp, 0700, lock files 0600" eval \
+  'rc_is 0 && [ "$(stat -c %a /run/xdcp)" = 700 ] && [ "$(stat -c %a /run/xdcp/cn1.lock)" = 600 ]'
+chmod 775 /run/xdcp
+XDCP_LOCK_DIR= xdcp cn1 "$WORK/lockme" /tmp/lockme  # empty: the default
+chmod 700 /run/xdcp
+check "... and a /run/xdcp others could write in is refused" eval \
+  'rc_is 2 && err_has "Error: lock directory /run/xdcp: mode 0775 lets others write in it"'
+
+# EXECUTE scripts run on a node whose /tmp is mounted noexec: by their #!
+# interpreter, or by sh without one.
+printf '#!/bin/sh\necho "with #!: $(basename "$0" | cut -c1-4)"\n' >"$WORK/bang.post"
+printf 'echo "without #!"\n' >"$WORK/plain.post"
+printf '%s -> /root/bang.post\n%s -> /root/plain.post\nEXECUTEALWAYS:\n%s\n%s\n' \
+  "$WORK/bang.post" "$WORK/plain.post" "$WORK/bang.post" "$WORK/plain.post" >"$WORK/noexec.synclist"
+on cn1 mount -o remount,bind,noexec /tmp
+if on cn1 findmnt -no OPTIONS /tmp | grep -qw noexec; then
+  xdcp cn1 -F "$WORK/noexec.synclist"
+  on cn1 mount -o remount,bind,exec /tmp
+  check "EXECUTEALWAYS scripts run although the node's /tmp is noexec" eval \
+    'rc_is 0 && out_has "cn1: with #!: tmp." && out_has "cn1: without #!"'
+else
+  echo "ok - # SKIP: cannot mount cn1's /tmp noexec"
+fi
+
 finish
