@@ -137,5 +137,21 @@ TEST(MirrorPlanTest, DryRunAsksRsyncAndMakesNoDirectory) {
                   "--dry-run", "--bwlimit=500", "/install/", "sn2:/install/"}));
 }
 
+TEST(PullThroughTest, LinksComeBackMungedOnceAndNothingSetId) {
+  Options o;
+  o.recursive = true;
+  std::vector<Step> steps =
+      PullThroughSteps(o, "sn1", {"cn5"}, "/var/xcat/syncfiles", "/tmp/pt", "/d");
+  ASSERT_EQ(steps.size(), 3u);
+  const std::vector<std::string>& back = steps[1].argv;
+  ASSERT_GE(back.size(), 5u);
+  // The SN's rsync unmunges the links it stored munged; this side munges.
+  EXPECT_EQ(std::vector<std::string>(back.end() - 5, back.end()),
+            (std::vector<std::string>{"--munge-links", "--chmod=ugo-s",
+                                      "--remote-option=--munge-links",
+                                      "sn1:/var/xcat/syncfiles/.xdcp-pull/", "/d/"}));
+}
+
 }  // namespace
 }  // namespace xdcp
+

@@ -386,6 +386,11 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   tree.recursive = true;
   Step back;
   back.argv = PullHead(tree);
+  // The SN stored its nodes' links munged; its rsync unmunges them as it
+  // sends and this side munges them again: one /rsyncd-munged/ prefix, as
+  // in a direct pull (what the SN sends is munged here whatever it is).
+  if (std::count(back.argv.begin(), back.argv.end(), "--munge-links") > 0)
+    back.argv.push_back("--remote-option=--munge-links");
   back.argv.push_back(RemotePath(o, sn, work + "/"));
   back.argv.push_back(dir + (dir.back() == '/' ? "" : "/"));
   back.what = "bring back from " + sn + " what it pulled";

@@ -142,6 +142,17 @@ check "-r scp -o -O -p -P of a setuid file: the copy is not setuid" eval \
   'rc_is 0 && [ -f $WORK/pulled/suid._cn1 ] && [ -z "$(find $WORK/pulled -perm /6000)" ]'
 
 on cn1 rm -rf /tmp/pt
+# Through a service node: the same rules, one /rsyncd-munged/ prefix.
+on cn5 sh -c 'rm -rf /tmp/pt && mkdir /tmp/pt && echo s > /tmp/pt/suid && chmod 4755 /tmp/pt/suid && ln -s /root/xdcp-e2e-secret /tmp/pt/abs'
+cat >/etc/xcat/nodelist.xml <<XML
+<cluster><node name="sn1" groups="service"/><node name="cn5" servicenode="sn1"/></cluster>
+XML
+rm -rf $WORK/pulled && mkdir -p $WORK/pulled
+XDCP_REMOTE_XDCP=$XDCP xdcp cn5 -R -p -P /tmp/pt $WORK/pulled
+check "-R -p -P through a service node: no set-id file, links munged once" eval \
+  'rc_is 0 && [ -f $WORK/pulled/pt._cn5/suid ] && [ -z "$(find $WORK/pulled -perm /6000)" ] && [ "$(readlink $WORK/pulled/pt._cn5/abs)" = /rsyncd-munged//root/xdcp-e2e-secret ]'
+rm -f /etc/xcat/nodelist.xml
+on cn5 rm -rf /tmp/pt
 
 # --- -i: links inside the image resolve inside the image -------------------
 img=$WORK/image
