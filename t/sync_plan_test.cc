@@ -53,6 +53,14 @@ class SyncPlanTest : public ::testing::Test {
     return out;
   }
 
+  // A copy step's argv after the change-record format, without the
+  // destination.
+  static std::vector<std::string> Operands(const Step& s) {
+    auto it = std::find(s.argv.begin(), s.argv.end(), std::string(kChangeFormat));
+    if (it == s.argv.end()) return {};
+    return std::vector<std::string>(it + 1, s.argv.end() - 1);
+  }
+
   std::string dir_;
   Options opts_;
   ClusterDb db_;
@@ -61,34 +69,93 @@ class SyncPlanTest : public ::testing::Test {
   std::vector<std::string> warnings_;
 };
 
-TEST_F(SyncPlanTest, OneRunPerDestinationDirectoryAndOnePerRename) {
+TEST_F(SyncPlanTest, OneRsyncRunPerNodeWhateverTheDirectoriesAndRenames) {
   std::string error;
   ASSERT_TRUE(Make("@/a -> /t/a\n@/b -> /t/\n@/a -> /t/renamed\n@/g/* -> /u/\n",
                    {"n1"}, &error)) << error;
-  EXPECT_EQ(Dests(0), (std::vector<std::string>{"n1:/t/", "n1:/t/renamed", "n1:/u/"}));
-  const Step& first = plan_.jobs[0].steps[0];
-  EXPECT_EQ(first.argv[first.argv.size() - 3], dir_ + "/a");
-  EXPECT_EQ(first.argv[first.argv.size() - 2], dir_ + "/b");
-  EXPECT_EQ(first.change_roots.size(), 2u);
+  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/"});
+  const auto& steps = plan_.jobs[0].steps;
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].kind, StepKind::kLocal);  // makes /w/tree.1
+  EXPECT_EQ(steps[0].what, "make the transfer tree /w/tree.1");
+  EXPECT_EQ(Operands(steps[1]),
+            (std::vector<std::string>{"-R", "--no-implied-dirs",
+                                      "--rsync-path=mkdir -p -- /t /u && rsync",
+                                      "/w/tree.1/./t/a", "/w/tree.1/./t/b",
+                                      "/w/tree.1/./t/renamed", "/w/tree.1/./u/x1",
+                                      "/w/tree.1/./u/x2"}));
+  std::vector<std::string> names, locals;
+  for (const auto& r : steps[1].change_roots) names.push_back(r.name), locals.push_back(r.local);
+  EXPECT_EQ(names, (std::vector<std::string>{"t/a", "t/b", "t/renamed", "u/x1", "u/x2"}));
+  EXPECT_EQ(locals, (std::vector<std::string>{dir_ + "/a", dir_ + "/b", dir_ + "/a",
+                                              dir_ + "/g/x1", dir_ + "/g/x2"}));
+}
+
+TEST_F(SyncPlanTest, TwentyLinesIntoTwentyDirectoriesWithRenamesAreOneRun) {
+  std::string text;
+  for (int i = 0; i < 20; ++i) {
+    text += "@/a -> /d" + std::to_string(i) + (i % 2 ? "/a\n" : "/renamed\n");
+  }
+  std::string error;
+  ASSERT_TRUE(Make(text, {"n1", "n2"}, &error)) << error;
+  for (size_t job : {0, 1}) {
+    EXPECT_EQ(Dests(job).size(), 1u);
+    EXPECT_EQ(Operands(plan_.jobs[job].steps[1]).size(), 23u);
+  }
+  // Nodes with the same plan share one tree.
+  EXPECT_EQ(plan_.jobs[1].steps[0].what, "make the transfer tree /w/tree.1");
 }
 
 TEST_F(SyncPlanTest, NoderangeLinesFilterPerNodeAndUnmatchedNodesAreSkipped) {
   std::string error;
   ASSERT_TRUE(Make("@/a -> (n1) /t/a\n@/b -> (n2,n3) /t/b\n", {"n1", "n2", "n4"}, &error))
       << error;
-  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/t/"});
-  EXPECT_EQ(Dests(1), std::vector<std::string>{"n2:/t/"});
+  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/"});
+  EXPECT_EQ(Dests(1), std::vector<std::string>{"n2:/"});
+  EXPECT_EQ(plan_.jobs[0].steps[1].argv.back() , "n1:/");
+  EXPECT_EQ(Operands(plan_.jobs[0].steps[1]).back(), "/w/tree.1/./t/a");
+  EXPECT_EQ(Operands(plan_.jobs[1].steps[1]).back(), "/w/tree.2/./t/b");
   EXPECT_TRUE(plan_.jobs[2].steps.empty());  // skipped, not failed
 }
 
 TEST_F(SyncPlanTest, DirectoryFormsKeepRsyncTrailingSlashMeaning) {
   std::string error;
-  ASSERT_TRUE(Make("@/d/ -> /t1/\n@/d -> /t2/\n", {"n1"}, &error)) << error;
+  ASSERT_TRUE(Make("@/d/ -> /t1/\n@/d -> /t2/\n@/d/ -> /t3/x\n@/d -> /t4/y\n", {"n1"},
+                   &error)) << error;
   const auto& steps = plan_.jobs[0].steps;
   ASSERT_EQ(steps.size(), 2u);
-  EXPECT_EQ(steps[0].argv[steps[0].argv.size() - 2], dir_ + "/d/");
-  EXPECT_EQ(steps[0].change_roots[0].name, "");
-  EXPECT_EQ(steps[1].change_roots[0].name, "d");
+  EXPECT_EQ(Operands(steps[1]),
+            (std::vector<std::string>{"-R", "--no-implied-dirs",
+                                      "--rsync-path=mkdir -p -- /t2 /t3 /t4/y && rsync",
+                                      "/w/tree.1/./t1/", "/w/tree.1/./t2/d/",
+                                      "/w/tree.1/./t3/x/", "/w/tree.1/./t4/y/d/"}));
+  EXPECT_EQ(steps[1].change_roots[0].name, "t1");
+  EXPECT_EQ(steps[1].change_roots[1].name, "t2/d");
+  EXPECT_EQ(steps[1].change_roots[1].local, dir_ + "/d");
+}
+
+// What cannot share one tree goes into the next, in the synclist's order:
+// a destination inside another's directory, and a named link to a
+// directory (sent with -L).
+TEST_F(SyncPlanTest, NestedDestinationsAndLinksToDirectoriesTakeAFurtherRun) {
+  ASSERT_EQ(symlink((dir_ + "/d").c_str(), (dir_ + "/dlink").c_str()), 0);
+  ASSERT_EQ(symlink((dir_ + "/a").c_str(), (dir_ + "/alink").c_str()), 0);
+  std::string error;
+  ASSERT_TRUE(Make("@/d/ -> /t/\n@/a -> /t/sub/a\n@/b -> /u/\n@/dlink -> /v/\n"
+                   "@/alink -> /u/\n",
+                   {"n1"}, &error)) << error;
+  const auto& steps = plan_.jobs[0].steps;
+  ASSERT_EQ(steps.size(), 6u);
+  EXPECT_EQ(Operands(steps[1]), (std::vector<std::string>{
+                                    "-R", "--no-implied-dirs",
+                                    "--rsync-path=mkdir -p -- /u && rsync", "/w/tree.1/./t/",
+                                    "/w/tree.1/./u/b", "/w/tree.1/./u/alink"}));
+  EXPECT_EQ(std::count(steps[1].argv.begin(), steps[1].argv.end(), "-L"), 0);
+  EXPECT_EQ(Operands(steps[3]).back(), "/w/tree.2/./t/sub/a");
+  EXPECT_EQ(Operands(steps[5]).back(), "/w/tree.3/./v/dlink");
+  EXPECT_EQ(std::count(steps[5].argv.begin(), steps[5].argv.end(), "-L"), 1);
+  EXPECT_FALSE(Make("@/a -> /t/../x\n", {"n1"}, &error));
+  EXPECT_EQ(error, "sl:1: destination has a '..' component for n1: '/t/../x'");
 }
 
 TEST_F(SyncPlanTest, ConflictsAndMissingSourcesAreErrorsWithTheirLine) {
@@ -106,13 +173,13 @@ TEST_F(SyncPlanTest, ExecuteRunsOnlyIfItsTriggerChangedAndAlwaysWhereSynced) {
   ASSERT_TRUE(Make("@/post -> /t/\n@/post.post -> (n1) /t/\nEXECUTE:\n@/post.post\n"
                    "EXECUTEALWAYS:\n@/post.post\n",
                    {"n1", "n2"}, &error)) << error;
-  const auto& n1 = plan_.jobs[0].steps;
-  ASSERT_EQ(n1.size(), 3u);
-  EXPECT_EQ(n1[1].kind, StepKind::kRemote);
-  EXPECT_EQ(n1[1].run_if_changed, std::vector<std::string>{dir_ + "/post"});
-  EXPECT_EQ(n1[1].stdin_path, dir_ + "/post.post");
-  EXPECT_TRUE(n1[2].run_if_changed.empty());
-  EXPECT_EQ(plan_.jobs[1].steps.size(), 2u);  // n2 never got the script
+  const auto& n1 = plan_.jobs[0].steps;  // tree, copy, EXECUTE, EXECUTEALWAYS
+  ASSERT_EQ(n1.size(), 4u);
+  EXPECT_EQ(n1[2].kind, StepKind::kRemote);
+  EXPECT_EQ(n1[2].run_if_changed, std::vector<std::string>{dir_ + "/post"});
+  EXPECT_EQ(n1[2].stdin_path, dir_ + "/post.post");
+  EXPECT_TRUE(n1[3].run_if_changed.empty());
+  EXPECT_EQ(plan_.jobs[1].steps.size(), 3u);  // n2 never got the script
 }
 
 TEST_F(SyncPlanTest, MergeIsFetchEditCommitOnTheNode) {
@@ -217,7 +284,7 @@ TEST_F(SyncPlanTest, PathsMustBeAbsoluteAfterSubstitution) {
   }
   std::string error;
   EXPECT_TRUE(Make("@/a -> $ABS/\n", {"n1"}, &error)) << error;
-  EXPECT_EQ(Dests(0), std::vector<std::string>{"n1:/t/"});
+  EXPECT_EQ(Operands(plan_.jobs[0].steps[1]).back(), "/w/tree.1/./t/a");
 }
 
 TEST_F(SyncPlanTest, ImageCopiesWithRsyncIntoDirectoriesMadeInsideTheImage) {

@@ -134,7 +134,10 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
   } closer{json_out};
   if (o.dry_run && show_plan_only) {  // the same plan, shown instead of run
     for (const auto& job : plan.jobs) {
-      for (const auto& step : job.steps) reporter.Trace(job.node, step.argv);
+      for (const auto& step : job.steps) {
+        bool local = step.kind == StepKind::kLocal;
+        reporter.Trace(job.node, local ? std::vector<std::string>{"(local)", step.what} : step.argv);
+      }
     }
     return kExitOk;
   }

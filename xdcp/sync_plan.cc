@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "merge.h"
 #include "sources.h"
 #include "sync_scope.h"
+#include "transfer_tree.h"
 
 namespace xdcp {
 namespace {
@@ -32,6 +34,10 @@ std::string Basename(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  return (dir == "/" ? "" : dir) + "/" + name;
 }
 
 std::string Dirname(const std::string& path) {
@@ -299,6 +305,7 @@ class Planner {
                  std::string* error) {
     std::vector<Transfer> transfers;
     roots_.clear();
+    entries_.clear();
     std::set<std::string> synced;  // source tokens as written, for EXECUTEALWAYS
     std::map<std::string, std::pair<std::string, int>> delivered;  // dest -> src, line
     for (const auto& line : list_.lines) {
@@ -309,8 +316,11 @@ class Planner {
     if (!IsRsync(o_) && !transfers.empty()) {
       if (!list_.execute.empty()) steps->push_back(ProbeStep(node));
       steps->push_back(MkdirStep(transfers, node));
+      for (const auto& t : transfers) steps->push_back(CopyStep(o_, node, t));
     }
-    for (const auto& t : transfers) steps->push_back(CopyStep(o_, node, t));
+    std::vector<TransferTree> trees;
+    for (const auto& e : entries_) AddToTrees(e, &trees);
+    for (const auto& tree : trees) TreeSteps(node, tree, steps);
     if (steps->empty() && list_.merge.empty() && list_.append.empty()) return true;
     ClauseSteps(node, synced, steps);
     return true;
@@ -396,13 +406,99 @@ class Planner {
         while (local.size() > 1 && local.back() == '/') local.pop_back();
         roots_.push_back({local, path.back() == '/' ? dest_dir : target});
         bool rename = !into_dir && Basename(path) != name;
-        AddTransfer(path, dest_dir, rename ? name : "", follow, transfers);
+        if (!IsRsync(o_)) {
+          AddTransfer(path, dest_dir, rename ? name : "", follow, transfers);
+          continue;
+        }
+        TreeEntry entry = EntryFor(path, dest_dir, rename ? name : "");
+        if (!TreeRelative(entry.rel, &entry.rel)) {
+          *error = At(list_, line.line) + "destination has a '..' component for " + node +
+                   ": '" + dest + "'";
+          return false;
+        }
+        entries_.push_back(entry);
       }
     }
     return true;
   }
 
-  // Sources with the same destination directory share one run.
+  // What the transfer tree holds for local `path` (as globbed) sent into
+  // `dir` on the node, under the name `rename` if set: where rsync would
+  // have put it with `rsync PATH NODE:DIR/[RENAME]` (see transfer_tree.h).
+  static TreeEntry EntryFor(const std::string& path, const std::string& dir,
+                            const std::string& rename) {
+    TreeEntry e;
+    bool slash = path.back() == '/';
+    e.source = path;
+    while (e.source.size() > 1 && e.source.back() == '/') e.source.pop_back();
+    std::string into = rename.empty() ? dir : Join(dir, rename);
+    struct stat st, lst;
+    bool exists = stat(path.c_str(), &st) == 0;
+    bool is_dir = exists && S_ISDIR(st.st_mode);
+    if (IsSymlink(path)) {
+      e.kind = exists && S_ISREG(st.st_mode) ? TreeEntryKind::kFile : TreeEntryKind::kFollow;
+    } else if (lstat(e.source.c_str(), &lst) == 0 && S_ISREG(lst.st_mode)) {
+      e.kind = TreeEntryKind::kFile;
+    } else {
+      e.kind = is_dir ? TreeEntryKind::kDir : TreeEntryKind::kFollow;
+    }
+    if (is_dir) {  // rsync puts a directory inside its destination
+      e.rel = slash ? into : Join(into, Basename(path));
+    } else {
+      e.rel = rename.empty() ? Join(dir, Basename(path)) : into;
+    }
+    return e;
+  }
+
+  // One rsync run for a transfer tree, after the step that makes the tree
+  // (once for all the nodes that share it).
+  void TreeSteps(const std::string& node, const TransferTree& tree,
+                 std::vector<Step>* steps) {
+    auto& shared = trees_[TreeKey(tree)];
+    if (!shared) {
+      shared = std::make_shared<SharedTree>();
+      shared->dir = in_.workdir + "/tree." + std::to_string(trees_.size());
+    }
+    bool needs_dir = false;
+    for (const auto& e : tree.entries) needs_dir |= !e.rel.empty();
+    if (needs_dir) {
+      Step make;
+      make.kind = StepKind::kLocal;
+      make.what = "make the transfer tree " + shared->dir;
+      make.local = [shared, tree]() {
+        if (!shared->made) shared->error = BuildTransferTree(shared->dir, tree);
+        shared->made = true;
+        return shared->error;
+      };
+      steps->push_back(std::move(make));
+    }
+    Step s;
+    s.argv = RsyncHead(o_, tree.follow);
+    s.argv.insert(s.argv.end(), {kChangeFormat, "-R", "--no-implied-dirs"});
+    // The destination directories are made by the remote shell that starts
+    // rsync anyway (no extra connection; quoted for that shell), so that a
+    // path blocked on the node fails before anything is sent, with mkdir's
+    // own words.
+    std::string mkdir;
+    std::set<std::string> dirs;
+    for (const auto& e : tree.entries) {
+      std::string parent = Dirname("/" + e.rel);
+      if (parent != "/" && dirs.insert(parent).second) mkdir += " " + SingleQuote(parent);
+    }
+    if (!mkdir.empty()) s.argv.push_back("--rsync-path=mkdir -p --" + mkdir + " && rsync");
+    for (const auto& operand : TreeOperands(shared->dir, tree)) s.argv.push_back(operand);
+    s.argv.push_back(RemotePath(o_, node, "/"));
+    s.what = "copy to";
+    size_t shown = 0;
+    for (const auto& e : tree.entries) {
+      s.change_roots.push_back({e.rel, e.source, false});
+      if (++shown <= 5) s.what += (shown > 1 ? ", /" : " /") + e.rel;
+    }
+    if (shown > 5) s.what += " and " + std::to_string(shown - 5) + " more";
+    steps->push_back(std::move(s));
+  }
+
+  // scp: sources with the same destination directory share one run.
   static void AddTransfer(const std::string& path, const std::string& dir,
                           const std::string& rename, bool follow,
                           std::vector<Transfer>* transfers) {
@@ -468,6 +564,13 @@ class Planner {
   SyncScope scope_;  // which lines apply to which node
   // This node's transfers: local source -> its path on the node.
   std::vector<std::pair<std::string, std::string>> roots_;
+  std::vector<TreeEntry> entries_;  // this node's destinations (rsync)
+  struct SharedTree {
+    std::string dir;
+    bool made = false;
+    std::string error;
+  };
+  std::map<std::string, std::shared_ptr<SharedTree>> trees_;  // by TreeKey
   std::set<std::string> warned_;
   std::map<std::string, std::string> contents_;  // APPEND and MERGE files
 };
