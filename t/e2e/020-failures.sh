@@ -41,7 +41,8 @@ set -m
 "$XDCP" 'cn[1-4]' -f 2 "$WORK/file" /tmp/int >"$WORK/out" 2>"$WORK/err" &
 pid=$!
 set +m
-sleep 2
+# cn1 and cn2 go first (-f 2); SIGINT once the frozen cn3's copy has begun.
+wait_for "xdcp's rsync to the frozen cn3" 60 children_of $pid 'cn3:/tmp/int'
 kill -INT $pid
 wait $pid
 RC=$?

@@ -92,8 +92,11 @@ xdcp cn1,cn3 -F $WORK/nomatch.synclist
 check "a node that matches no line is skipped, not failed (exit 0)" eval \
   'rc_is 0 && err_has "xdcp: 2 nodes: 1 ok, 0 failed, 1 skipped" && err_has "skipped (nothing to do): cn1"'
 
-# EXECUTE: runs iff the trigger changed on that node in this run.
+# EXECUTE: runs iff the trigger changed on that node in this run. Every
+# change sets its mtime explicitly: a same-size rewrite within the same
+# second would look unchanged to rsync's quick check (size and mtime).
 echo v1 >$R/exec/file
+touch -d '2022-01-01 00:00:00' $R/exec/file
 printf '#!/bin/sh\necho hello > /tmp/exec_test\necho "file.post ran on $(hostname)"\n' >$R/exec/file.post
 chmod +x $R/exec/file.post
 cat >$WORK/execute.synclist <<EOF2
@@ -109,11 +112,12 @@ check "EXECUTE run 1: runs on both nodes, output prefixed" eval \
 for n in cn1 cn2; do on $n rm -f /tmp/exec_test; done
 xdcp cn1,cn2 -F $WORK/execute.synclist
 check "EXECUTE run 2, nothing changed: does not run" eval 'rc_is 0 && out_empty && absent cn1 /tmp/exec_test'
-touch $R/exec/file.post
+touch -d '2022-06-01 00:00:00' $R/exec/file.post
 xdcp cn1,cn2 -F $WORK/execute.synclist
 check "EXECUTE run 3, only the .post touched: does not run" eval 'rc_is 0 && out_empty && absent cn1 /tmp/exec_test'
 echo v2 >$R/exec/file
-on cn2 sh -c 'echo v2 > /tmp/exec/file; touch -r /dev/null /tmp/exec/file' # cn2 differs only in time
+touch -d '2022-01-01 00:00:01' $R/exec/file
+on cn2 sh -c "echo v2 > /tmp/exec/file; touch -d '2000-01-01 00:00:00' /tmp/exec/file" # cn2 differs only in time
 xdcp cn1,cn2 -F $WORK/execute.synclist
 check "EXECUTE run 4, the trigger changed: runs" eval 'rc_is 0 && out_has "cn1: file.post ran on cn1" && [ "$(on cn1 cat /tmp/exec_test)" = hello ]'
 printf '#!/bin/sh\necho failing on purpose\nexit 3\n' >$R/exec/file.post

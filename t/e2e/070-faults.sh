@@ -75,31 +75,38 @@ on cn3 rm -f /tmp/once.count /tmp/once.sh
 # sshd killed in the middle of a transfer, and a node frozen after it
 # authenticated: that node fails (timed out for the frozen one), the other
 # finishes, and no partial file is ever visible at the target's name.
-head -c 150000000 /dev/urandom >"$WORK/large"
-for n in cn2 cn3; do on $n rm -f /tmp/large; done
-"$XDCP" cn2,cn3 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+# The copy is slowed (12 MB at 3 MB/s) and the test acts only once rsync's
+# temporary file exists on cn2, i.e. while the transfer is under way.
+head -c 12000000 /dev/urandom >"$WORK/large"
+slow=--bwlimit=3000
+clean_large() { for n in cn2 cn3; do on $n sh -c 'rm -f /tmp/large /tmp/.large.*'; done; }
+in_flight() { wait_for "rsync's temporary file on $1 (its copy under way)" 60 host_has $1 "$2"; }
+clean_large
+"$XDCP" cn2,cn3 -o $slow "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
 copy=$!
-sleep 0.5
-on cn2 pkill -9 sshd
+# (pkill in cn2's pid namespace sees only cn2's processes)
+in_flight cn2 '/tmp/.large.*' && on cn2 pkill -9 sshd
 wait $copy
 RC=$?
 "$CLUSTER" start-sshd "$XDCP_CLUSTER" cn2
 check "sshd killed mid-transfer: that node fails, exit 1, the other is whole" eval \
   'rc_is 1 && err_has "Error: cn2: transfer: connection closed by remote host after login" && same_file "$WORK/large" cn3 /tmp/large'
 check "... and nothing half-written sits at the target's name" absent cn2 /tmp/large
-for n in cn2 cn3; do on $n rm -f /tmp/large; done
-"$XDCP" cn2,cn3 -t 6 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+clean_large
+"$XDCP" cn2,cn3 -t 10 -o $slow "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
 copy=$!
-sleep 0.5
-"$CLUSTER" freeze "$XDCP_CLUSTER" cn2
+if in_flight cn2 '/tmp/.large.*'; then
+  "$CLUSTER" freeze "$XDCP_CLUSTER" cn2
+  check "(cn2 froze in the middle of its copy)" eval '! [ -e "$STATE/cn2/tmp/large" ] && host_has cn2 "/tmp/.large.*"'
+fi
 wait $copy
 RC=$?
 "$CLUSTER" thaw "$XDCP_CLUSTER" cn2
-check "frozen after authentication under -t 6: timed out, the other is whole" eval \
+check "frozen after authentication under -t 10: timed out, the other is whole" eval \
   'rc_is 1 && err_has "Error: cn2: timeout: timed out" && same_file "$WORK/large" cn3 /tmp/large'
 check "... no partial file at the target's name, nothing left running" eval \
   'absent cn2 /tmp/large && no_leftovers'
-for n in cn2 cn3; do on $n rm -f /tmp/large; done
+clean_large
 
 # A full disk: a 1 MB file system on cn2.
 on cn2 sh -c 'mkdir -p /tmp/full && mount -t tmpfs -o size=64k tmpfs /tmp/full'
@@ -156,27 +163,32 @@ check "... and cn3, which has no such user, is refused: auth" err_has "Error: cn
 
 # The local rsync of one node killed by a signal: that node says so, the
 # other node finishes.
-"$XDCP" cn2,cn3 "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
+"$XDCP" cn2,cn3 -o $slow "$WORK/large" /tmp/large >"$WORK/out" 2>"$WORK/err" &
 copy=$!
-for i in $(seq 1 400); do
-  pid=$(pgrep -f '^/usr/bin/rsync .* cn2:/tmp/') && break
-  sleep 0.01
-done
-kill -9 $pid
+if in_flight cn2 '/tmp/.large.*'; then
+  pid=$(children_of $copy '^/usr/bin/rsync .* cn2:/tmp/')
+  check "(xdcp's rsync for cn2 is running, its copy under way)" [ -n "$pid" ]
+  kill -9 $pid
+fi
 wait $copy
 RC=$?
 check "a node's rsync killed by SIGKILL: transfer: killed by signal 9, the other is whole" eval \
   'rc_is 1 && err_has "Error: cn2: transfer: killed by signal 9" && same_file "$WORK/large" cn3 /tmp/large && absent cn2 /tmp/large'
-for n in cn2 cn3; do on $n rm -f /tmp/large; done
+clean_large
 
 # Two runs on one node at once: the second says so instead of interleaving.
-printf '#!/bin/sh\nsleep 3\n' >"$WORK/slow.sh"
+# The first run's script holds cn3 while /tmp/slow.hold exists there (at
+# most 60 s), so the second run starts while the first certainly runs.
+printf '#!/bin/sh\ntouch /tmp/slow.started\ni=0\nwhile [ -e /tmp/slow.hold ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done\n' >"$WORK/slow.sh"
 chmod +x "$WORK/slow.sh"
 printf '%s -> /tmp/slow.sh\nEXECUTEALWAYS:\n%s\n' "$WORK/slow.sh" "$WORK/slow.sh" >"$WORK/slow.synclist"
+on cn4 rm -f /tmp/slow.hold
+on cn3 sh -c 'rm -f /tmp/slow.started; touch /tmp/slow.hold'
 "$XDCP" cn3 -F "$WORK/slow.synclist" >"$WORK/first.out" 2>&1 &
 first=$!
-sleep 1.5
+wait_for "the first run's EXECUTEALWAYS script running on cn3" 60 on cn3 test -e /tmp/slow.started
 xdcp cn3,cn4 -F "$WORK/slow.synclist"
+on cn3 rm -f /tmp/slow.hold
 wait $first
 first_rc=$?
 check "a second run on a busy node: 'sync already in progress', exit 1" eval \
@@ -184,27 +196,39 @@ check "a second run on a busy node: 'sync already in progress', exit 1" eval \
 check "... and the first run is not disturbed" [ "$first_rc" = 0 ]
 # SIGKILL to xdcp and its rsync in the middle of a --sn mirror: the file on
 # the SN is at every moment the old or the new version (a watcher reads its
-# size all along); a second run converges.
+# size all along); a second run converges. The mirror's rsync is slowed
+# (-r takes any program named rsync: one that adds --bwlimit), and the kill
+# comes while its temporary file exists on sn1 and the watcher reads.
 export XDCP_DATADIR=$XDCP_SOURCE_DIR
 rm -rf /install/* && mkdir -p /install/big
-head -c 50000000 /dev/urandom >/install/big/file
-on sn1 sh -c 'rm -rf /install/*'
+head -c 5000000 /dev/urandom >/install/big/file
+on sn1 sh -c 'rm -rf /install/* /tmp/watch.stop'
 "$XDCP" --sn sn1 /install >/dev/null 2>&1
-head -c 150000000 /dev/urandom >/install/big/file
-on sn1 sh -c 'for i in $(seq 1 3000); do stat -c %s /install/big/file 2>/dev/null || echo missing; done' >"$WORK/sizes" &
+head -c 20000000 /dev/urandom >/install/big/file
+mkdir -p "$WORK/slow"
+printf '#!/bin/sh\nexec /usr/bin/rsync %s "$@"\n' $slow >"$WORK/slow/rsync"
+chmod +x "$WORK/slow/rsync"
+on sn1 sh -c 'while [ ! -e /tmp/watch.stop ]; do stat -c %s /install/big/file 2>/dev/null || echo missing; done' >"$WORK/sizes" &
 watcher=$!
-"$XDCP" --sn sn1 /install >/dev/null 2>&1 &
+"$XDCP" --sn sn1 -r "$WORK/slow/rsync" /install >/dev/null 2>&1 &
 victim=$!
-sleep 0.7
+# reads_since FILE N: the watcher wrote at least two lines more than N.
+reads_since() { [ "$(wc -l <"$1")" -ge $(($2 + 2)) ]; }
+if in_flight sn1 '/install/big/.file.*'; then
+  n=$(wc -l <"$WORK/sizes")
+  wait_for "the watcher reading the SN's file during the mirror" 30 reads_since "$WORK/sizes" $n
+  check "(the mirror was still under way when it was killed)" host_has sn1 '/install/big/.file.*'
+fi
 exec 3>&2 2>/dev/null  # no "Killed" notice from the shell
 kill -9 $victim
 wait $victim
 exec 2>&3 3>&-
 kill_marked_children
+on sn1 touch /tmp/watch.stop
 wait $watcher
 check "killed mid-mirror: the SN's file was never seen half-written" eval \
-  '[ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "150000000 50000000 " ] || [ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "50000000 " ]'
-check "... it is still the complete old version" [ "$(on sn1 stat -c %s /install/big/file)" = 50000000 ]
+  '[ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "20000000 5000000 " ] || [ "$(sort -u "$WORK/sizes" | tr "\n" " ")" = "5000000 " ]'
+check "... it is still the complete old version" [ "$(on sn1 stat -c %s /install/big/file)" = 5000000 ]
 xdcp --sn sn1 /install
 check "... and a second run converges to the new one" eval \
   'rc_is 0 && on sn1 cat /install/big/file | cmp -s /install/big/file -'
@@ -214,7 +238,9 @@ rm -rf /install/*
 # /etc is its own overlay): a watcher on cn3 reads the whole file all
 # along and only ever sees the complete old or the complete new version;
 # a second run converges.  The MERGE changes the shell of 100,000 users, so
-# the write carries the whole file, slowed by rsync --bwlimit.
+# the write carries the whole file, slowed by rsync --bwlimit; the kill
+# comes while rsync's temporary file sits next to /etc/passwd and the
+# watcher reads.
 on cn3 cp /etc/passwd /tmp/passwd.orig
 awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "u%d:x:%d:%d::/home/u%d:/bin/sh\n", i, 100000 + i, 100000 + i, i }' >"$WORK/users.sh"
 sed 's|/bin/sh$|/bin/bash|' "$WORK/users.sh" >"$WORK/users.bash"
@@ -226,16 +252,20 @@ on cn3 sh -c 'while [ ! -e /tmp/watch.stop ]; do
   awk -F: "/^u[0-9]/ { s[\$7]++ } END { printf \"%d\", NR; for (k in s) printf \" %s=%d\", k, s[k]; print \"\" }" /etc/passwd
 done' >"$WORK/reads" &
 watcher=$!
-"$XDCP" cn3 -F "$WORK/bigmerge.synclist" -o --bwlimit=2000 >/dev/null 2>&1 &
+"$XDCP" cn3 -F "$WORK/bigmerge.synclist" -o --bwlimit=1000 >/dev/null 2>&1 &
 victim=$!
-for i in $(seq 1 600); do pgrep -f 'cn3[.]merge[.]1[.]new' >/dev/null && break; sleep 0.05; done
-sleep 1
+if in_flight cn3 '/etc/.passwd.*'; then
+  n=$(wc -l <"$WORK/reads")
+  wait_for "the watcher reading /etc/passwd during the write" 30 reads_since "$WORK/reads" $n
+  check "(the write was still under way when xdcp was killed)" host_has cn3 '/etc/.passwd.*'
+fi
 exec 3>&2 2>/dev/null
 kill -9 $victim
 wait $victim
 exec 2>&3 3>&-
 kill_marked_children
-sleep 1
+# Its ssh gone, the node's rsync removes its temporary file and exits.
+wait_for "cn3's rsync removing its temporary file after the kill" 30 eval '! host_has cn3 "/etc/.passwd.*"'
 on cn3 touch /tmp/watch.stop
 wait $watcher
 sort -u "$WORK/reads" >"$WORK/reads.u"

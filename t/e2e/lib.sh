@@ -38,6 +38,32 @@ check() {
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# wait_for DESCRIPTION DEADLINE_S CMD...: polls CMD (every 0.05 s) until it
+# succeeds. Tests wait on a state, never on time: after DEADLINE_S seconds
+# the test fails, saying which state never came, and wait_for returns 1.
+wait_for() {
+  local what=$1 deadline=$2 end
+  shift 2
+  end=$((${EPOCHREALTIME/./} + deadline * 1000000))
+  until "$@" >/dev/null; do
+    if [ "${EPOCHREALTIME/./}" -gt "$end" ]; then
+      fail "waited $deadline s for: $what (it never happened)"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# children_of PID REGEX: the pids of PID's own children whose command line
+# matches REGEX (pgrep -f), never anyone else's processes on the machine.
+children_of() { pgrep -P "$1" -f "$2"; }
+
+# host_has HOST GLOB: a file matching GLOB exists on HOST (e.g. rsync's
+# temporary file /tmp/.large.*, while it receives /tmp/large).
+host_has() {
+  on "$1" sh -c 'for f in $1; do [ -e "$f" ] && exit 0; done; exit 1' sh "$2"
+}
+
 rc_is() { [ "$RC" = "$1" ]; }
 out_has() { grep -qF -- "$1" "$WORK/out"; }
 err_has() { grep -qF -- "$1" "$WORK/err"; }

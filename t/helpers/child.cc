@@ -6,10 +6,13 @@
 //   --spew BYTES        write BYTES bytes of 'x' lines (80 chars) to stdout
 //   --sleep MS          sleep
 //   --ignore-term       ignore SIGTERM from now on
-//   --grandchild FILE   fork a child that writes its pid to FILE and sleeps
+//   --grandchild FILE   fork a child that sleeps; its pid is in FILE before
+//                       the next action
 //   --probe DIR         note itself in DIR while running (fan-out checks):
 //                       creates DIR/run.PID, appends the number of run.*
 //                       files to DIR/log, removes DIR/run.PID at exit
+//   --await-peers N     wait until N probes (itself included) run at once;
+//                       exit 98 if that does not happen within 30 s
 //   --exit N            exit with status N
 #include <dirent.h>
 #include <signal.h>
@@ -54,12 +57,26 @@ void Spew(long bytes) {
   fflush(stdout);
 }
 
+void AwaitPeers(int n) {
+  const std::string dir = probe_file.substr(0, probe_file.rfind('/'));
+  for (int waited_ms = 0; CountRunning(dir) < n; waited_ms += 10) {
+    if (waited_ms >= 30000) {
+      fprintf(stderr, "child: %d probes never ran at once\n", n);
+      exit(98);
+    }
+    usleep(10000);
+  }
+}
+
+// The parent writes the pid (written to a temporary name, then renamed),
+// so the file is complete before the parent goes on.
 void Grandchild(const std::string& file) {
   pid_t pid = fork();
   if (pid == 0) {
-    std::ofstream(file) << getpid() << "\n";
     for (;;) pause();
   }
+  std::ofstream(file + ".tmp") << pid << "\n";
+  rename((file + ".tmp").c_str(), file.c_str());
 }
 
 }  // namespace
@@ -76,6 +93,7 @@ int main(int argc, char** argv) {
     else if (a == "--ignore-term") signal(SIGTERM, SIG_IGN);
     else if (a == "--grandchild") Grandchild(v), ++i;
     else if (a == "--probe") Probe(v), ++i;
+    else if (a == "--await-peers") AwaitPeers(atoi(v)), ++i;
     else if (a == "--exit") exit(atoi(v));
     else return fprintf(stderr, "child: unknown action %s\n", a.c_str()), 99;
   }
