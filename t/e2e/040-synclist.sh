@@ -22,15 +22,15 @@ cat >/etc/xcat/nodelist.xml <<XML
   <node name="cn4" groups="compute"/>
 </cluster>
 XML
-reset_nodes() { for n in cn1 cn2 cn3 cn4; do on $n sh -c 'rm -rf /tmp/sl /tmp/nr /prog1 /tmp/xr_envdir /tmp/exec* /tmp/app /tmp/always_test'; done; }
+reset_nodes() { for n in cn1 cn2 cn3 cn4; do on $n sh -c 'rm -rf /tmp/sl /tmp/nr /etc/prog1 /tmp/xr_envdir /tmp/exec* /tmp/app /tmp/always_test'; done; }
 reset_nodes
 
 cat >$WORK/basic.synclist <<EOF2
 # comment line
 $R/hosts.txt -> /tmp/sl/hosts.txt
 $R/hosts.txt -> /tmp/sl/renamed_hosts
-$R/prog1/conf1.tmpl -> /prog1/conf1
-$R/prog1/conf2.tmpl -> /prog1/conf2
+$R/prog1/conf1.tmpl -> /etc/prog1/conf1
+$R/prog1/conf2.tmpl -> /etc/prog1/conf2
 $R/prog2/conf1 $R/prog2/conf2 -> /tmp/sl/prog2
 $R/flat/* -> /tmp/sl/glob/
 $R/dir1/ -> /tmp/sl/d1/
@@ -47,13 +47,13 @@ for rcp in scp rsync; do
   xdcp cn1,cn2 -r /usr/bin/$rcp -F $WORK/basic.synclist
   check "$rcp: basic synclist: exit 0" rc_is 0
   for n in cn1 cn2; do
-    got=$(on $n sh -c 'cd / && find /prog1 /tmp/sl /tmp/xr_envdir \( -type f -o -type l \) | sort | tr "\n" " "')
-    want="/prog1/conf1 /prog1/conf2 /tmp/sl/d1/dangling /tmp/sl/d1/f1 /tmp/sl/d3/dir3/f3 /tmp/sl/glob/test1.txt /tmp/sl/glob/test2.txt /tmp/sl/hosts.txt /tmp/sl/link_target /tmp/sl/prog2/conf1 /tmp/sl/prog2/conf2 /tmp/sl/renamed_hosts /tmp/sl/sub/deeper/h2 /tmp/sl/with space/your file /tmp/xr_envdir/h_env "
+    got=$(on $n sh -c 'cd / && find /etc/prog1 /tmp/sl /tmp/xr_envdir \( -type f -o -type l \) | sort | tr "\n" " "')
+    want="/etc/prog1/conf1 /etc/prog1/conf2 /tmp/sl/d1/dangling /tmp/sl/d1/f1 /tmp/sl/d3/dir3/f3 /tmp/sl/glob/test1.txt /tmp/sl/glob/test2.txt /tmp/sl/hosts.txt /tmp/sl/link_target /tmp/sl/prog2/conf1 /tmp/sl/prog2/conf2 /tmp/sl/renamed_hosts /tmp/sl/sub/deeper/h2 /tmp/sl/with space/your file /tmp/xr_envdir/h_env "
     [ "$rcp" = scp ] && want=${want/\/tmp\/sl\/d1\/dangling /}
     check "$rcp: $n has exactly the 15 files of xCAT's f01 case" [ "$got" = "$want" ]
   done
   check "$rcp: contents and renames are right" eval \
-    '[ "$(on cn1 cat /prog1/conf2)" = c2 ] && [ "$(on cn2 cat "/tmp/sl/with space/your file")" = "spaced out" ] && [ "$(on cn1 cat /tmp/xr_envdir/h_env)" = hosts ]'
+    '[ "$(on cn1 cat /etc/prog1/conf2)" = c2 ] && [ "$(on cn2 cat "/tmp/sl/with space/your file")" = "spaced out" ] && [ "$(on cn1 cat /tmp/xr_envdir/h_env)" = hosts ]'
   check "$rcp: a named symlink is delivered as its target's content" eval \
     '[ "$(on cn1 cat /tmp/sl/link_target)" = hosts ] && ! on cn1 test -L /tmp/sl/link_target'
 done

@@ -17,6 +17,19 @@ kill_marked_children() {
   done
 }
 
+# kill_run PID: SIGKILL to xdcp (PID) and, at the same moment, to the
+# process group of each of its children (the rsync and its ssh), so that
+# nothing it started goes on for a moment longer.
+kill_run() {
+  local kids k
+  kids=$(pgrep -P "$1")
+  exec 3>&2 2>/dev/null  # no "Killed" notice from the shell
+  kill -9 "$1"
+  for k in $kids; do kill -9 -- "-$k"; done
+  wait "$1"
+  exec 2>&3 3>&-
+}
+
 echo payload >"$WORK/file"
 # 20 names for cn1, whose sshd accepts 2 unauthenticated connections.
 addr=$("$CLUSTER" addr "$XDCP_CLUSTER" cn1)
@@ -219,10 +232,7 @@ if in_flight sn1 '/install/big/.file.*'; then
   wait_for "the watcher reading the SN's file during the mirror" 30 reads_since "$WORK/sizes" $n
   check "(the mirror was still under way when it was killed)" host_has sn1 '/install/big/.file.*'
 fi
-exec 3>&2 2>/dev/null  # no "Killed" notice from the shell
-kill -9 $victim
-wait $victim
-exec 2>&3 3>&-
+kill_run $victim
 kill_marked_children
 on sn1 touch /tmp/watch.stop
 wait $watcher
@@ -259,10 +269,7 @@ if in_flight cn3 '/etc/.passwd.*'; then
   wait_for "the watcher reading /etc/passwd during the write" 30 reads_since "$WORK/reads" $n
   check "(the write was still under way when xdcp was killed)" host_has cn3 '/etc/.passwd.*'
 fi
-exec 3>&2 2>/dev/null
-kill -9 $victim
-wait $victim
-exec 2>&3 3>&-
+kill_run $victim
 kill_marked_children
 # Its ssh gone, the node's rsync removes its temporary file and exits.
 wait_for "cn3's rsync removing its temporary file after the kill" 30 eval '! host_has cn3 "/etc/.passwd.*"'
