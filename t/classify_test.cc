@@ -103,6 +103,21 @@ TEST(ClassifyTest, TimeoutWinsAndVerifyFailuresAreUnreachable) {
             FailureClass::kUnreachable);
 }
 
+// rsync killed mid-transfer: its peer's complaint that follows does not
+// hide the signal.
+TEST(ClassifyTest, ASignalWinsOverTheMessagesItCaused) {
+  StepOutcome o;
+  o.signaled = true;
+  o.signal = 9;
+  std::vector<std::string> lines = {
+      "rsync: connection unexpectedly closed (31 bytes received so far) [generator]",
+      "rsync error: error in rsync protocol data stream (code 12) at io.c(285) [generator=3.5.0]"};
+  o.first_line = lines.front();
+  Classified got = ClassifyStep(StepKind::kCopy, o, lines);
+  EXPECT_EQ(got.failure, FailureClass::kTransfer);
+  EXPECT_EQ(got.reason, "killed by signal 9");
+}
+
 TEST(ClassifyTest, ExitCodeNeverCountsNodes) {
   std::vector<NodeResult> rs(256);
   for (auto& r : rs) r.state = NodeState::kFailed;

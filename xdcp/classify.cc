@@ -93,6 +93,9 @@ Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
       outcome.first_line.compare(0, sizeof(kBannerExchange) - 1, kBannerExchange) == 0) {
     return DroppedBeforeLogin(outcome.first_line);
   }
+  // A signal is the cause: what the other end says next ("connection
+  // unexpectedly closed") is only its consequence.
+  if (outcome.signaled) return {FailureClass::kTransfer, ExitReason(outcome)};
   for (const Pattern& p : kPatterns) {
     for (const auto& line : last_lines) {
       if (line.find(p.text) != std::string::npos) {
@@ -100,7 +103,6 @@ Classified ClassifyStep(StepKind kind, const StepOutcome& outcome,
       }
     }
   }
-  if (outcome.signaled) return {FailureClass::kTransfer, ExitReason(outcome)};
   // ssh exits 255 for its own errors; anything else from a verify step is
   // the remote `true` failing, which only an unusable login shell does.
   if (kind == StepKind::kVerify) {
