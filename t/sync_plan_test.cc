@@ -205,7 +205,9 @@ TEST_F(SyncPlanTest, MergeIsFetchEditCommitOnTheNode) {
   EXPECT_EQ(command.rfind("f=/etc/passwd; IFS= read -r h || exit 1; ", 0), 0u) << command;
   for (const char* part : {"[ \"$h\" = unchanged ] && exit 0",
                            "[ -h \"$f\" ]", "\"$(cksum <\"$f\")\" != \"$h\"",
+                           "IFS= read -r n || exit 1",
                            "mktemp \"$f.xdcp.XXXXXX\"",
+                           "\"$(cksum <\"$t\")\" != \"$n\"",
                            "cp --attributes-only --preserve=all -- \"$f\" \"$t\"",
                            "mv -f -T -- \"$t\" \"$f\""}) {
     EXPECT_NE(command.find(part), std::string::npos) << part;

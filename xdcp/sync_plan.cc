@@ -182,15 +182,17 @@ std::string WriteWork(const std::string& path, const std::string& content) {
 }
 
 // The node's side of a MERGE or APPEND (POSIX sh and GNU coreutils on the
-// node). Its standard input is one header line, then the new content. The
-// header "unchanged" ends it at once: the target keeps its inode and its
-// times. Otherwise the header is what `cksum` said of the file xdcp
+// node). Its standard input is a header, then the new content. The header
+// "unchanged" ends it at once: the target keeps its inode and its times.
+// Otherwise the first header line is what `cksum` said of the file xdcp
 // edited; a target that is no longer a regular file or no longer has that
 // checksum (someone changed it meanwhile) is left alone. The new content
 // goes into a temporary file beside the target, which takes every
 // attribute of the live target (owner, group, mode, ACLs, xattrs, SELinux
 // label: cp --attributes-only --preserve=all), a fresh mtime, and is
 // renamed over it: readers see the old file or the new one, never a mix.
+// The second header line is the new content's cksum: content cut short
+// (xdcp killed, the connection lost) is never renamed over the target.
 std::string CommitCommand(const std::string& target) {
   return "f=" + ShellQuote({target}) +
          "; IFS= read -r h || exit 1; [ \"$h\" = unchanged ] && exit 0; "
@@ -199,9 +201,14 @@ std::string CommitCommand(const std::string& target) {
          "if [ \"$(cksum <\"$f\")\" != \"$h\" ]; then "
          "echo \"xdcp: $f changed on the node during the edit; nothing written\" >&2; "
          "exit 1; fi; "
+         "IFS= read -r n || exit 1; "
          "t=$(mktemp \"$f.xdcp.XXXXXX\") || exit 1; "
          "trap 'rm -f -- \"$t\"' 0 1 2 13 15; "
-         "cat >\"$t\" && cp --attributes-only --preserve=all -- \"$f\" \"$t\" && "
+         "cat >\"$t\" || exit 1; "
+         "if [ \"$(cksum <\"$t\")\" != \"$n\" ]; then "
+         "echo \"xdcp: $f: the new content arrived incomplete; nothing written\" >&2; "
+         "exit 1; fi; "
+         "cp --attributes-only --preserve=all -- \"$f\" \"$t\" && "
          "touch -- \"$t\" && mv -f -T -- \"$t\" \"$f\"";
 }
 
@@ -227,8 +234,13 @@ void EditSteps(const Options& o, const std::string& node,
     std::string error = ReadFetched(workfile, target, &current);
     if (error.empty()) error = edit(current, &result);
     if (!error.empty()) return error;
-    std::string header = result == current ? "unchanged" : Cksum(current);
-    return WriteWork(commit_input, header + "\n" + (result == current ? "" : result));
+    // The node checks the new content's cksum before it renames: a commit
+    // cut short (xdcp killed, connection lost) sends EOF early, and must
+    // write nothing.
+    std::string header = result == current
+                             ? "unchanged\n"
+                             : Cksum(current) + "\n" + Cksum(result) + "\n";
+    return WriteWork(commit_input, header + (result == current ? "" : result));
   };
   steps->push_back(local);
   Step commit = RemoteCommandStep(o, node, CommitCommand(target),
