@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
@@ -22,7 +23,9 @@ namespace {
 
 class RecordingReporter : public Reporter {
  public:
-  void Trace(const std::string&, const std::vector<std::string>&) override {}
+  void Trace(const std::string&, const std::vector<std::string>& argv) override {
+    if (!argv.empty() && argv[0] == "retry") ++retries;
+  }
   void Output(const std::string& node, const std::string& line) override {
     bytes[node] += line.size() + 1;
     lines[node].push_back(line);
@@ -32,6 +35,7 @@ class RecordingReporter : public Reporter {
   std::map<std::string, size_t> bytes;
   std::map<std::string, std::vector<std::string>> lines;
   std::map<std::string, int> done;
+  std::atomic<int> retries{0};  // read by other threads
 };
 
 Step Child(std::vector<std::string> args) {
@@ -268,16 +272,20 @@ TEST(ExecutorTest, InterruptDuringRetryBackoffEndsTheNode) {
   ExecutorConfig config;
   config.retry_base_ms = 20000;
   RecordingReporter rep;
-  std::thread killer([] {
-    usleep(300000);
+  // SIGINT once the node waits for its retry.
+  bool waiting = false;
+  std::chrono::steady_clock::time_point sent;
+  std::thread killer([&] {
+    waiting = WaitFor([&] { return rep.retries > 0; });
+    sent = std::chrono::steady_clock::now();
     kill(getpid(), SIGINT);
   });
-  auto start = std::chrono::steady_clock::now();
   RunOutcome out = RunPlan(plan, &rep, config);
   killer.join();
+  EXPECT_TRUE(waiting) << "the node never waited for a retry";
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              start).count();
-  EXPECT_LT(took, 3);
+                                              sent).count();
+  EXPECT_LT(took, 3);  // not the 20 s pause
   EXPECT_EQ(out.interrupted_by, SIGINT);
   EXPECT_EQ(out.results[0].failure, FailureClass::kInterrupted);
 }
@@ -288,12 +296,15 @@ TEST(ExecutorTest, SignalsIgnoredAtStartStayIgnored) {
   ign.sa_handler = SIG_IGN;
   sigaction(SIGHUP, &ign, &old_hup);
   sigaction(SIGINT, &ign, &old_int);
-  Plan plan = OneStepEach(2, {"--sleep", "600"});
+  // The children run until the signals were sent.
+  std::string dir = TempDir();
+  Plan plan = OneStepEach(2, {"--probe", dir, "--await-file", dir + "/go"});
   RecordingReporter rep;
-  std::thread killer([] {
-    usleep(200000);
+  std::thread killer([&] {
+    WaitFor([&] { return Running(dir) >= 2; });
     kill(getpid(), SIGHUP);
     kill(getpid(), SIGINT);
+    std::ofstream(dir + "/go") << "go\n";
   });
   RunOutcome out = RunPlan(plan, &rep);
   killer.join();

@@ -248,9 +248,11 @@ rm -rf /install/*
 # /etc is its own overlay): a watcher on cn3 reads the whole file all
 # along and only ever sees the complete old or the complete new version;
 # a second run converges.  The MERGE changes the shell of 100,000 users, so
-# the write carries the whole file, slowed by rsync --bwlimit; the kill
-# comes while rsync's temporary file sits next to /etc/passwd and the
-# watcher reads.
+# its commit (a shell on the node writing its stdin to a temporary file
+# beside the target, then renaming it) carries the whole file. The commit
+# is slowed by an ssh (first in PATH) whose stdin trickles, and the kill
+# comes while the temporary file sits next to /etc/passwd and the watcher
+# reads.
 on cn3 cp /etc/passwd /tmp/passwd.orig
 awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "u%d:x:%d:%d::/home/u%d:/bin/sh\n", i, 100000 + i, 100000 + i, i }' >"$WORK/users.sh"
 sed 's|/bin/sh$|/bin/bash|' "$WORK/users.sh" >"$WORK/users.bash"
@@ -262,17 +264,34 @@ on cn3 sh -c 'while [ ! -e /tmp/watch.stop ]; do
   awk -F: "/^u[0-9]/ { s[\$7]++ } END { printf \"%d\", NR; for (k in s) printf \" %s=%d\", k, s[k]; print \"\" }" /etc/passwd
 done' >"$WORK/reads" &
 watcher=$!
-"$XDCP" cn3 -F "$WORK/bigmerge.synclist" -o --bwlimit=1000 >/dev/null 2>&1 &
+mkdir -p "$WORK/slowssh"
+cat >"$WORK/slowssh/ssh" <<'SH'
+#!/bin/sh
+# Only the commit's stdin is a file; rsync's ssh goes on as it is.
+[ -f /dev/stdin ] || exec /usr/bin/ssh "$@"
+python3 -c '
+import os, sys, time
+while True:
+    b = os.read(0, 32768)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+    sys.stdout.buffer.flush()
+    time.sleep(0.02)
+' | /usr/bin/ssh "$@"
+SH
+chmod +x "$WORK/slowssh/ssh"
+PATH=$WORK/slowssh:$PATH "$XDCP" cn3 -F "$WORK/bigmerge.synclist" >/dev/null 2>&1 &
 victim=$!
-if in_flight cn3 '/etc/.passwd.*'; then
+if in_flight cn3 '/etc/passwd.xdcp.*'; then
   n=$(wc -l <"$WORK/reads")
   wait_for "the watcher reading /etc/passwd during the write" 30 reads_since "$WORK/reads" $n
-  check "(the write was still under way when xdcp was killed)" host_has cn3 '/etc/.passwd.*'
+  check "(the write was still under way when xdcp was killed)" host_has cn3 '/etc/passwd.xdcp.*'
 fi
 kill_run $victim
 kill_marked_children
-# Its ssh gone, the node's rsync removes its temporary file and exits.
-wait_for "cn3's rsync removing its temporary file after the kill" 30 eval '! host_has cn3 "/etc/.passwd.*"'
+# Its ssh gone, the node's shell ends and its temporary file goes.
+wait_for "cn3's temporary file to go after the kill" 30 eval '! host_has cn3 "/etc/passwd.xdcp.*"'
 on cn3 touch /tmp/watch.stop
 wait $watcher
 sort -u "$WORK/reads" >"$WORK/reads.u"
@@ -280,7 +299,7 @@ check "killed mid-MERGE: the watcher read /etc/passwd during the write" \
   [ "$(wc -l <"$WORK/reads")" -ge 3 ]
 check "... and only ever saw the whole old or the whole new file" eval \
   'grep -qx "$lines /bin/sh=100000" "$WORK/reads.u" && grep -vx -e "$lines /bin/sh=100000" -e "$lines /bin/bash=100000" "$WORK/reads.u" | { ! grep -q .; }'
-check "... no temporary file is left next to it" eval '! on cn3 sh -c "ls -a /etc" | grep -q "^\.passwd"'
+check "... no temporary file is left next to it" eval '! on cn3 sh -c "ls -a /etc" | grep -q "^\.\{0,1\}passwd\.\(xdcp\.\)\{0,1\}......$"'
 xdcp cn3 -F "$WORK/bigmerge.synclist"
 check "... and a second run converges to the new one" eval \
   'rc_is 0 && [ "$(on cn3 grep -c ":/bin/bash\$" /etc/passwd)" -ge 100000 ] && ! on cn3 grep -q "^u[0-9]*:.*:/bin/sh\$" /etc/passwd && [ "$(on cn3 sh -c "wc -l </etc/passwd")" = "$lines" ]'

@@ -13,6 +13,8 @@
 //                       files to DIR/log, removes DIR/run.PID at exit
 //   --await-peers N     wait until N probes (itself included) run at once;
 //                       exit 98 if that does not happen within 30 s
+//   --await-file PATH   wait until PATH exists; exit 97 if it does not
+//                       within 30 s
 //   --exit N            exit with status N
 #include <dirent.h>
 #include <signal.h>
@@ -68,6 +70,16 @@ void AwaitPeers(int n) {
   }
 }
 
+void AwaitFile(const std::string& path) {
+  for (int waited_ms = 0; access(path.c_str(), F_OK) != 0; waited_ms += 10) {
+    if (waited_ms >= 30000) {
+      fprintf(stderr, "child: %s never appeared\n", path.c_str());
+      exit(97);
+    }
+    usleep(10000);
+  }
+}
+
 // The parent writes the pid (written to a temporary name, then renamed),
 // so the file is complete before the parent goes on.
 void Grandchild(const std::string& file) {
@@ -94,6 +106,7 @@ int main(int argc, char** argv) {
     else if (a == "--grandchild") Grandchild(v), ++i;
     else if (a == "--probe") Probe(v), ++i;
     else if (a == "--await-peers") AwaitPeers(atoi(v)), ++i;
+    else if (a == "--await-file") AwaitFile(v), ++i;
     else if (a == "--exit") exit(atoi(v));
     else return fprintf(stderr, "child: unknown action %s\n", a.c_str()), 99;
   }
