@@ -152,6 +152,19 @@ TEST(PullThroughTest, LinksComeBackMungedOnceAndNothingSetId) {
                                       "sn1:/var/xcat/syncfiles/.xdcp-pull/", "/d/"}));
 }
 
+TEST(PullThroughTest, WithScpSetIdBitsAreClearedForEachNode) {
+  Options o;
+  o.rcp = "/usr/bin/scp";
+  o.recursive = true;
+  std::vector<Step> steps = PullThroughSteps(o, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles",
+                                             "/tmp/pt/", "/d");
+  ASSERT_EQ(steps.size(), 5u);
+  EXPECT_EQ(steps[2].kind, StepKind::kLocal);
+  EXPECT_EQ(steps[2].what, "clear set-id bits in /d/pt._cn5");
+  EXPECT_EQ(steps[3].what, "clear set-id bits in /d/pt._cn6");
+  EXPECT_EQ(steps[4].kind, StepKind::kRemote);
+}
+
 }  // namespace
 }  // namespace xdcp
 

@@ -194,6 +194,14 @@ static std::string ClearSetIdBits(const std::string& top) {
   return failed.empty() ? "" : "cannot clear the set-id bits of " + failed;
 }
 
+Step ClearSetIdStep(const std::string& path) {
+  Step clear;
+  clear.kind = StepKind::kLocal;
+  clear.what = "clear set-id bits in " + path;
+  clear.local = [path]() { return ClearSetIdBits(path); };
+  return clear;
+}
+
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir) {
   Plan plan = NewPlan(o);
@@ -219,13 +227,7 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     s.argv.push_back(SafeLocal(local));
     s.what = "pull " + source + " -> " + local;
     job.steps.push_back(std::move(s));
-    if (!IsRsync(o)) {
-      Step clear;
-      clear.kind = StepKind::kLocal;
-      clear.what = "clear set-id bits in " + local;
-      clear.local = [local]() { return ClearSetIdBits(local); };
-      job.steps.push_back(std::move(clear));
-    }
+    if (!IsRsync(o)) job.steps.push_back(ClearSetIdStep(local));
     plan.jobs.push_back(std::move(job));
   }
   return plan;

@@ -137,6 +137,11 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
 // o.recursive.
 std::vector<std::string> PullHead(const Options& o);
 
+// After an scp pull into `path` (a file or a tree): a local step that
+// clears every set-user-ID and set-group-ID bit there, following no link
+// (rsync pulls need none: PullHead has --chmod=ugo-s).
+Step ClearSetIdStep(const std::string& path);
+
 // Pull (-P): copies `source` from every node into `dir`/NAME._NODE.
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir);

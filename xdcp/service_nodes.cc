@@ -396,7 +396,16 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   back.what = "bring back from " + sn + " what it pulled";
   Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + SingleQuote(work),
                                  "remove the pulled files on " + sn);
-  return {pull, back, clean};
+  std::vector<Step> steps{pull, back};
+  if (Basename(o.rcp) != "rsync") {
+    // scp (legacy protocol) keeps set-id bits, and has no --chmod.
+    std::string name = source;
+    while (name.size() > 1 && name.back() == '/') name.pop_back();
+    std::string at = dir + (dir.back() == '/' ? "" : "/") + Basename(name) + "._";
+    for (const auto& cn : cns) steps.push_back(ClearSetIdStep(at + cn));
+  }
+  steps.push_back(clean);
+  return steps;
 }
 
 std::string ResultRecord(const NodeResult& r) {
