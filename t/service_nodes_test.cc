@@ -2,6 +2,10 @@
 // argv vectors of the --sn mirror plan.
 #include "service_nodes.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "gtest/gtest.h"
 
 namespace xdcp {
@@ -117,6 +121,64 @@ TEST(MirrorPlanTest, RsyncAHWithExclusions) {
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
                   "--exclude=/isos", "--exclude=*.iso",
                   "--rsync-path=mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
+}
+
+// With a scan of the tree, each SN's rsync run is preceded by a probe of
+// its tree digest and runs only if that differs from the management
+// node's; SNs with the same exclusions share one digest; a pattern xdcp
+// cannot match itself turns the fast path off for that SN, saying why.
+TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
+  char dir[] = "/tmp/xdcp_mirror_test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  TreeScan scan;
+  scan.exists = true;
+  scan.entries.push_back(TreeEntry{".", 0, 1, true, 0, 0, false, 1, 2});
+  scan.non_dirs = 10;
+  Options o;
+  o.delete_extra = true;
+  o.checksum = true;
+  ClusterDb db;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  in.nodes_of = {{"sn1", {}}, {"sn2", {}}, {"sn3", {}}};
+  in.paths = {"/install"};
+  in.lists = {{"from site.exclude", {"*.iso"}}};
+  in.default_excludes = false;
+  in.scans = {{"/install", &scan}};
+  in.workdir = dir;
+  std::vector<std::string> notes;
+  Plan p = MakeMirrorPlan(in, &notes);
+  ASSERT_EQ(p.jobs.size(), 3u);
+  const std::vector<Step>& steps = p.jobs[0].steps;
+  ASSERT_EQ(steps.size(), 2u);
+  std::string digest = TreeDigest(scan, {"*.iso"});
+  EXPECT_EQ(steps[0].argv.back(), "xdcp --require-version " XDCP_VERSION
+                                  " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
+  EXPECT_EQ(steps[0].stdin_path, std::string(dir) + "/exclude.0");
+  ASSERT_EQ(steps[0].probes.size(), 1u);
+  EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
+                std::to_string(steps[0].probes[0].mtime), digest);
+  EXPECT_EQ(steps[1].run_if_changed, std::vector<std::string>{"tree digest of /install"});
+  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--checksum"),
+            steps[1].argv.end());
+  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--max-delete=6"),
+            steps[1].argv.end()) << "counted from the scan";
+  EXPECT_NE(std::find(notes.begin(), notes.end(),
+                      "fast path: sn2: /install: rsync runs only if sn2's tree digest differs from " +
+                          digest),
+            notes.end());
+  // One SN with a pattern of its own that xdcp cannot match.
+  in.lists.push_back({"from deep.exclude", {"**/deep"}});
+  in.nodes_of = {{"sn1", {}}};
+  notes.clear();
+  p = MakeMirrorPlan(in, &notes);
+  ASSERT_EQ(p.jobs[0].steps.size(), 1u);
+  EXPECT_TRUE(p.jobs[0].steps[0].run_if_changed.empty());
+  EXPECT_EQ(notes.back(), "fast path: sn1: /install: off: exclusion '**/deep' has '**', "
+                          "which xdcp does not match itself");
+  for (const char* f : {"/exclude.0", "/exclude.1", "/exclude.2"}) unlink((dir + std::string(f)).c_str());
+  rmdir(dir);
 }
 
 TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {

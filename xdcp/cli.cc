@@ -30,6 +30,7 @@
 #include "ssh_cipher.h"
 #include "sync_plan.h"
 #include "synclist.h"
+#include "tree_digest.h"
 
 namespace xdcp {
 namespace {
@@ -41,6 +42,11 @@ constexpr size_t kMessageMax = 1024;
 int Fail(int code, const std::string& message) {
   fprintf(stderr, "Error: %s\n", Printable(message, kMessageMax).c_str());
   return code;
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 int UsageError(const std::string& message) {
@@ -487,6 +493,26 @@ int CheckVersion(const std::string& wanted) {
                                    ", the management node runs " + wanted);
 }
 
+// --tree-digest DIR (run by the management node's --sn on an SN): this
+// node's digest of DIR for the exclusions on stdin (NUL-separated).
+int PrintTreeDigest(const Options& o) {
+  std::string text, error;
+  char buf[65536];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, stdin)) > 0;) text.append(buf, n);
+  std::vector<std::string> patterns;
+  for (size_t at = 0, nul; at < text.size(); at = nul + 1) {
+    nul = text.find('\0', at);
+    if (nul == std::string::npos) nul = text.size();
+    patterns.push_back(text.substr(at, nul - at));
+  }
+  std::string why;
+  if (!PatternsMatchable(patterns, &why)) return Fail(kExitUsage, why);
+  TreeScan scan;
+  if (!ScanTree(o.tree_digest, o.checksum, &scan, &error)) return Fail(kExitNodeFailed, error);
+  printf("%s\n", TreeDigest(scan, patterns).c_str());
+  return kExitOk;
+}
+
 // The shipped exclusion lists: XDCP_DATADIR/filelists, where cmake
 // --install puts them (the variable overrides it, for running from a
 // build tree).
@@ -573,10 +599,25 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
             "leaving out the images a service node's nodes do not use needs the database\n",
             Printable(o.nodelist).c_str());
   }
+  WorkDir work;
+  if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
+  // One ssh connection per SN for its digest probes, rsync runs and staging.
+  o.control_dir = work.path() + "/sn";
+  mkdir(o.control_dir.c_str(), 0700);
+  in.workdir = work.path();
+  if (o.dry_run) in.fast_path_off = "--dry-run shows what rsync would do";
+  else if (!o.node_opts.empty()) in.fast_path_off = "-o gives rsync options of its own";
+  else if (Basename(o.rcp) != "rsync") in.fast_path_off = "the copy program is not rsync";
+  // One scan of each path, whatever the number of SNs (tree_digest.h).
+  std::map<std::string, TreeScan> scans;
+  for (const auto& p : in.paths) {
+    if (!in.fast_path_off.empty() && !(o.delete_extra && !o.force)) break;
+    if (!ScanTree(p, o.checksum, &scans[p], &error)) return Fail(kExitUsage, error);
+    in.scans[p] = &scans[p];
+  }
   std::map<std::string, SyncList> synclists;
   std::vector<std::string> notes;
   Plan plan = MakeMirrorPlan(in, &notes);
-  WorkDir work;
   std::string sndir = SnSyncFileDir(db);
   for (auto& job : plan.jobs) {
     std::vector<const SyncList*> needed;
@@ -600,8 +641,12 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
       return Fail(kExitUsage, error);
     }
   }
+  CloseSharedConnections(o, &plan);
   if (o.trace || o.dry_run) {
-    for (const auto& n : notes) fprintf(stderr, "xdcp: exclusions: %s\n", Printable(n).c_str());
+    for (const auto& n : notes) {
+      bool fast = n.compare(0, 11, "fast path: ") == 0;
+      fprintf(stderr, "xdcp: %s%s\n", fast ? "" : "exclusions: ", Printable(n).c_str());
+    }
   }
   return Execute(o, std::move(plan), nullptr, /*show_plan_only=*/false);
 }
@@ -616,7 +661,11 @@ int RunCli(const std::vector<std::string>& args,
   if (o.help) return fputs(UsageText().c_str(), stdout), kExitOk;
   if (o.version) return printf("xdcp Version %s\n", XDCP_VERSION), kExitOk;
   if (o.show_config) return fputs(ShowConfig(o).c_str(), stdout), kExitOk;
-  if (!o.require_version.empty()) return CheckVersion(o.require_version);
+  if (!o.require_version.empty()) {
+    int rc = CheckVersion(o.require_version);
+    if (rc != kExitOk || o.tree_digest.empty()) return rc;
+    return PrintTreeDigest(o);
+  }
 
   ClusterDb db;
   std::string error;

@@ -28,7 +28,8 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "remote-xdcp", "source-prefix",
                                   "report-results", "require-version",
                                   "fold", "json", "io-timeout", "delay-updates",
-                                  "export-xml", "resume", "for"};
+                                  "export-xml", "resume", "for", "checksum",
+                                  "tree-digest"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -82,6 +83,8 @@ po::options_description OptionTable(Options* o) {
       ("io-timeout",     po::value(&o->io_timeout))
       ("delay-updates",  po::bool_switch(&o->delay_updates))
       ("resume",         po::bool_switch(&o->resume))
+      ("checksum",       po::bool_switch(&o->checksum))
+      ("tree-digest",    po::value(&o->tree_digest))
       ("delete",         po::bool_switch(&o->delete_extra))
       ("force",          po::bool_switch(&o->force))
       ("no-default-excludes", po::bool_switch())
@@ -214,7 +217,7 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
       "--fanout",       "--File",     "--rootimg",      "--user",
       "--node-options", "--node-rcp", "--timeout",      "--exclude-from",
       "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout", "--remote-xdcp",
-      "--source-prefix", "--require-version", "--io-timeout", "--for"};
+      "--source-prefix", "--require-version", "--io-timeout", "--for", "--tree-digest"};
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

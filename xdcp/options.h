@@ -21,6 +21,7 @@ struct Options {
   int io_timeout = 0;                 // --io-timeout: rsync --timeout, 0 none
   bool delay_updates = false;         // --delay-updates (--sn)
   bool resume = false;                // --resume (--sn): keep partial files
+  bool checksum = false;              // --checksum (--sn): compare content
   std::string synclist;               // -F
   std::string rootimg;                // -i
   std::string user;                   // -l
@@ -61,6 +62,7 @@ struct Options {
   std::string source_prefix;          // --source-prefix: staged sources
   bool report_results = false;        // --report-results: result records
   std::string require_version;        // --require-version V
+  std::string tree_digest;            // --tree-digest DIR (with -V check)
   bool help = false;                  // -h
   bool version = false;               // -V
 };

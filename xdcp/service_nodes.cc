@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -69,6 +70,32 @@ long CountFiles(const std::string& root) {
   files_counted = 0;
   nftw(root.c_str(), CountOne, 32, FTW_PHYS);
   return files_counted;
+}
+
+// The probe of `sn`'s digest of `root` (its exclusions, NUL-separated in
+// `patterns`, written to `file` for the remote xdcp's stdin). Its one line
+// is compared with `digest`; any other line (an error, an xdcp without
+// --tree-digest) counts as a difference, so rsync runs.
+bool DigestProbeStep(const Options& o, const std::string& sn, const std::string& root,
+                     const std::string& file, const std::string& patterns,
+                     const std::string& digest, Step* step, std::string* error) {
+  Probe p;
+  p.local = "tree digest of " + root;
+  if (sscanf(digest.c_str(), "%lld %lld", &p.size, &p.mtime) != 2) {
+    *error = root + " does not exist here";
+    return false;
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << patterns;
+  if (!out.flush()) return *error = "cannot write " + file, false;
+  std::string cmd = SingleQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
+                    " --tree-digest " + SingleQuote(root);
+  if (o.checksum) cmd += " --checksum";
+  cmd += " 2>&1 || echo 'no tree digest'";
+  *step = RemoteCommandStep(o, sn, cmd, "compare the tree digest of " + root);
+  step->stdin_path = file;
+  step->probes = {p};
+  return true;
 }
 
 }  // namespace
@@ -246,6 +273,10 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
   Plan plan;
   plan.fanout = o.fanout;
   plan.node_timeout = o.timeout;
+  // The management node's digest, by path and exclusions: SNs with the
+  // same exclusions share it.
+  std::map<std::pair<std::string, std::string>, std::string> digests;
+  int files_written = 0;
   for (const auto& [sn, nodes] : in.nodes_of) {
     NodeJob job{sn, {}};
     for (const auto& raw : in.paths) {
@@ -261,11 +292,15 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       // makes a run with nothing to do half as slow again.
       if (o.resume) s.argv.push_back("--partial-dir=.xdcp-partial");
       if (o.delay_updates) s.argv.push_back("--delay-updates");
+      if (o.checksum) s.argv.push_back("--checksum");
+      auto scan = in.scans.find(root);
+      const TreeScan* tree = scan == in.scans.end() ? nullptr : scan->second;
       if (o.delete_extra) {
         s.argv.push_back("--delete");
         // A mirror source that lost most of its files is more likely a
         // mistake (an unmounted /install) than an intent.
-        if (!o.force) s.argv.push_back("--max-delete=" + std::to_string(CountFiles(root) / 2 + 1));
+        long files = tree ? tree->non_dirs : CountFiles(root);
+        if (!o.force) s.argv.push_back("--max-delete=" + std::to_string(files / 2 + 1));
       }
       std::vector<ExclusionRule> rules;
       for (const auto& list : in.lists)
@@ -274,8 +309,10 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
         for (auto& r : DefaultExclusions(*in.db, nodes, root)) rules.push_back(std::move(r));
       }
       size_t count = 0;
+      std::vector<std::string> patterns;
       for (const auto& r : rules) {
         for (const auto& p : r.patterns) s.argv.push_back("--exclude=" + p);
+        patterns.insert(patterns.end(), r.patterns.begin(), r.patterns.end());
         count += r.patterns.size();
       }
       notes->push_back(sn + ": " + root + ": " + std::to_string(count) + " exclusions");
@@ -289,6 +326,28 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       s.argv.push_back(RemotePath(o, sn, root + "/"));
       s.change_roots = {{"", root, false}};
       s.what = "mirror " + root;
+      std::string why_not = in.fast_path_off;
+      if (why_not.empty() && tree) PatternsMatchable(patterns, &why_not);
+      if (why_not.empty() && !tree) {
+        // no scan: plain rsync (the plan without the fast path)
+      } else if (why_not.empty()) {
+        std::string key;
+        for (const auto& p : patterns) key += p + '\0';
+        std::string file = in.workdir + "/exclude." + std::to_string(files_written++);
+        std::string& digest = digests[{root, key}];
+        if (digest.empty()) digest = TreeDigest(*tree, patterns);
+        Step probe;
+        if (!DigestProbeStep(o, sn, root, file, key, digest, &probe, &why_not)) {
+          notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
+        } else {
+          notes->push_back("fast path: " + sn + ": " + root + ": rsync runs only if " + sn +
+                           "'s tree digest differs from " + digest);
+          s.run_if_changed = {probe.probes[0].local};
+          job.steps.push_back(std::move(probe));
+        }
+      } else {
+        notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
+      }
       job.steps.push_back(std::move(s));
     }
     plan.jobs.push_back(std::move(job));

@@ -30,6 +30,7 @@
 #include "plan.h"
 #include "result.h"
 #include "synclist.h"
+#include "tree_digest.h"
 
 namespace xdcp {
 
@@ -85,11 +86,20 @@ struct MirrorInput {
   std::vector<std::string> paths;        // directories to mirror
   std::vector<ExclusionRule> lists;      // the shipped list and -X lists
   bool default_excludes = true;          // copycds trees, unused netboot images
+  // The fast path (tree_digest.h): the one scan of each path, by path
+  // (none: rsync always runs), where the SNs' pattern files are written,
+  // and why the fast path is off for every SN ("" if it is not).
+  std::map<std::string, const TreeScan*> scans;
+  std::string workdir;
+  std::string fast_path_off;
 };
 
 // --sn: per SN, one rsync -aH run per mirrored path with that SN's
 // exclusions. Exclusions are explained in `notes`: per SN and path, a line
-// with their number, then one line per rule with its count.
+// with their number, then one line per rule with its count. With a scan of
+// the path, the rsync run is preceded by a probe of the SN's tree digest
+// and runs only if it differs from the management node's; `notes` then has
+// a "fast path: " line per SN and path saying so, or why not.
 Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes);
 
 // The exclusion rules (patterns anchored at `root`) that come from the

@@ -70,7 +70,7 @@ check "a second run with nothing changed transfers nothing" eval \
 # chooses ciphers; a Ciphers line of the admin's own turns that off.
 if grep -qw aes /proc/cpuinfo; then
   check "with AES and no Ciphers in ssh_config, the mirror's ssh prefers AES-GCM" \
-    out_has "-c aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr'"
+    out_has "-c aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr -o ControlMaster"
 fi
 cp /root/.ssh/config "$WORK/ssh_config.orig"
 printf 'Host *\n    Ciphers chacha20-poly1305@openssh.com\n' >>/root/.ssh/config
@@ -81,7 +81,7 @@ check "... and a Ciphers line in ~/.ssh/config leaves ssh's choice alone" eval \
 echo changed >/install/postscripts/hello2
 xdcp --sn sn1,sn2 -T /install
 check "a one-file change transfers that file only" eval \
-  'rc_is 0 && [ "$(grep -c "^TRACE: [^ ]*: changed: " $WORK/out)" = 2 ] && out_has "TRACE: sn1: changed: /install/postscripts/hello2"'
+  'rc_is 0 && [ "$(grep "^TRACE: [^ ]*: changed: " $WORK/out | grep -vc "tree digest of")" = 2 ] && out_has "TRACE: sn1: changed: /install/postscripts/hello2"'
 
 printf '/install/postscripts/hello2\n*.rpm\n' >"$WORK/my.exclude"
 on sn1 sh -c 'mkdir -p /install/keepme && echo local > /install/keepme/f'

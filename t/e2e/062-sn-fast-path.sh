@@ -1,0 +1,139 @@
+#!/bin/bash
+# The --sn fast path: a service node whose tree digest equals the
+# management node's gets no rsync run; any drift on it (size, deletion,
+# link target, mode, owner; same-size same-mtime content only with
+# --checksum) makes rsync run and repair it; an excluded path never does.
+# After every run the SN's tree is compared exactly with a full rsync of
+# the same tree (sn2, plain rsync -aH --delete with the same exclusions).
+. "$(dirname "$0")/lib.sh"
+export XDCP_DATADIR=$XDCP_SOURCE_DIR XDCP_REMOTE_XDCP=$XDCP
+
+rm -rf /install/*
+for s in sn1 sn2; do on $s sh -c 'rm -rf /install/*'; done
+mkdir -p /install/postscripts /install/img/rootimg/etc /install/scratch /install/empty
+echo 'echo hi' >/install/postscripts/hello
+ln /install/postscripts/hello /install/postscripts/hello.hardlink
+ln /install/postscripts/hello /install/img/rootimg/etc/hello.third
+echo motd >/install/img/rootimg/etc/motd
+echo secret >/install/img/rootimg/etc/shadow
+chmod 0600 /install/img/rootimg/etc/shadow
+echo owned >/install/postscripts/owned
+chown nobody:nogroup /install/postscripts/owned 2>/dev/null || chown nobody /install/postscripts/owned
+echo numeric >/install/postscripts/numeric
+chown 4242:4242 /install/postscripts/numeric
+ln -s motd /install/img/rootimg/etc/issue
+ln -s /.statelite/tmpfs/etc/fstab /install/img/rootimg/etc/fstab
+echo log >/install/postscripts/run.log
+echo scratch >/install/scratch/s
+for i in $(seq 1 20); do echo "file $i" >/install/img/rootimg/etc/f$i; done
+find /install -exec touch -h -d '2024-01-02 03:04:05' {} +
+printf '*.log\n/install/scratch\n' >"$WORK/x.exclude"
+MIRROR=(--sn sn1 --no-default-excludes -X "$WORK/x.exclude" --delete -T /install)
+
+# The reference: what a full rsync leaves on sn2.
+reference() {
+  rsync -aH --delete --exclude='*.log' --exclude=/scratch /install/ sn2:/install/
+}
+# Everything rsync -aH keeps, per path, and the hard-link groups.
+listing() {
+  on "$1" sh -c 'cd /install && find . -path ./scratch -prune -o ! -name "*.log" \( \
+      \( -type d -printf "d %m %u:%g %T@ %p\n" \) -o \
+      \( -type l -printf "l %u:%g %T@ %p -> %l\n" \) -o \
+      -printf "%y %m %u:%g %s %T@ %n %p\n" \) | sort
+    find . -type f -links +1 -printf "%i %p\n" | sort -k2 |
+      awk "{g[\$1] = g[\$1] \" \" \$2} END {for (i in g) print \"link:\" g[i]}" | sort'
+}
+# exact: sn1's tree equals the full rsync result, file contents included.
+exact() {
+  reference || return 1
+  [ "$(listing sn1)" = "$(listing sn2)" ] || { diff <(listing sn1) <(listing sn2); return 1; }
+  [ "$(on sn1 sh -c 'cd /install && find . -path ./scratch -prune -o -type f ! -name "*.log" -print0 | sort -z | xargs -0 md5sum')" = \
+    "$(on sn2 sh -c 'cd /install && find . -path ./scratch -prune -o -type f ! -name "*.log" -print0 | sort -z | xargs -0 md5sum')" ]
+}
+rsync_ran() { grep -q "^TRACE: sn1: /usr/bin/rsync" "$WORK/out"; }
+changed_count() { grep "^TRACE: sn1: changed: " "$WORK/out" | grep -vc "tree digest of"; }
+
+xdcp "${MIRROR[@]}"
+check "cold: the SN has no tree, rsync runs; -T says the digest differed" eval \
+  'rc_is 0 && rsync_ran && out_has "TRACE: sn1: changed: '"'tree digest of /install'"'" && err_has "xdcp: fast path: sn1: /install: rsync runs only if"'
+check "... and the tree is exactly a full rsync's (files, links, dangling links, hard links, modes, owners, mtimes)" exact
+check "... excluded paths stayed home" eval 'absent sn1 /install/scratch && absent sn1 /install/postscripts/run.log'
+
+xdcp "${MIRROR[@]}"
+check "warm, nothing changed: no rsync run, one ok result with nothing changed" eval \
+  'rc_is 0 && ! rsync_ran && ! out_has "tree digest of /install'"'"'" && err_has "xdcp: 1 node: 1 ok" && err_has "rsync runs only if sn1'"'"'s tree digest differs"'
+
+echo "changed on mn" >>/install/img/rootimg/etc/f7
+xdcp "${MIRROR[@]}"
+check "a one-file change on the management node: rsync runs and sends that file only" eval \
+  'rc_is 0 && rsync_ran && [ "$(changed_count)" = 1 ] && out_has "TRACE: sn1: changed: /install/img/rootimg/etc/f7"'
+check "... exact" exact
+
+on sn1 sh -c 'echo drift >>/install/img/rootimg/etc/f3'
+xdcp "${MIRROR[@]}"
+check "a file changed on the SN (other size) is found and repaired" eval \
+  'rc_is 0 && rsync_ran && same_file /install/img/rootimg/etc/f3 sn1 /install/img/rootimg/etc/f3'
+
+# Same size, same mtime, other content: rsync's quick check cannot see it,
+# and neither can the digest; --checksum can.
+on sn1 sh -c 'printf "FILE 5\n" >/install/img/rootimg/etc/f5 && touch -d "2024-01-02 03:04:05" /install/img/rootimg/etc/f5'
+xdcp "${MIRROR[@]}"
+check "same size and mtime, other content: the quick check (and the digest) miss it" eval \
+  'rc_is 0 && ! rsync_ran && ! same_file /install/img/rootimg/etc/f5 sn1 /install/img/rootimg/etc/f5'
+xdcp "${MIRROR[@]}" --checksum
+check "... --checksum finds and repairs it" eval \
+  'rc_is 0 && rsync_ran && same_file /install/img/rootimg/etc/f5 sn1 /install/img/rootimg/etc/f5 && out_has "--tree-digest /install --checksum"'
+xdcp "${MIRROR[@]}" --checksum
+check "... and a second --checksum run skips rsync" eval 'rc_is 0 && ! rsync_ran'
+
+on sn1 rm /install/img/rootimg/etc/f9
+xdcp "${MIRROR[@]}"
+check "a file deleted on the SN is put back" eval \
+  'rc_is 0 && rsync_ran && same_file /install/img/rootimg/etc/f9 sn1 /install/img/rootimg/etc/f9'
+
+on sn1 sh -c 'ln -sfn shadow /install/img/rootimg/etc/issue && touch -h -d "2024-01-02 03:04:05" /install/img/rootimg/etc/issue'
+xdcp "${MIRROR[@]}"
+check "a link retargeted on the SN (same mtime) is put back" eval \
+  'rc_is 0 && rsync_ran && [ "$(on sn1 readlink /install/img/rootimg/etc/issue)" = motd ]'
+
+on sn1 chmod 0644 /install/img/rootimg/etc/shadow
+xdcp "${MIRROR[@]}"
+check "a mode changed on the SN is put back" eval \
+  'rc_is 0 && rsync_ran && [ "$(on sn1 stat -c %a /install/img/rootimg/etc/shadow)" = 600 ]'
+
+on sn1 chown 4243 /install/postscripts/numeric
+xdcp "${MIRROR[@]}"
+check "an owner changed on the SN is put back" eval \
+  'rc_is 0 && rsync_ran && [ "$(on sn1 stat -c %u /install/postscripts/numeric)" = 4242 ]'
+
+on sn1 sh -c 'rm /install/postscripts/hello.hardlink && cp -p /install/postscripts/hello /install/postscripts/hello.hardlink'
+xdcp "${MIRROR[@]}"
+check "a hard link broken on the SN is a difference: rsync runs" eval 'rc_is 0 && rsync_ran'
+check "... exact after all the repairs" exact
+
+on sn1 sh -c 'echo local-log >/install/postscripts/run.log && mkdir -p /install/scratch && echo x >/install/scratch/s && touch -d "2024-01-02 03:04:05" /install/postscripts /install'
+# (the directory times are put back as they were: a new entry in a
+# directory changes its time, which rsync would put back too)
+xdcp "${MIRROR[@]}"
+check "excluded paths changed on the SN do not make rsync run, and are kept" eval \
+  'rc_is 0 && ! rsync_ran && [ "$(on sn1 cat /install/postscripts/run.log)" = local-log ]'
+
+on sn1 sh -c 'echo extra >/install/img/extra && touch -d "2024-01-02 03:04:05" /install/img'
+xdcp "${MIRROR[@]}"
+check "an extra file on the SN: rsync runs, --delete removes it" eval \
+  'rc_is 0 && rsync_ran && absent sn1 /install/img/extra'
+check "... exact" exact
+
+xdcp "${MIRROR[@]}" -o --bwlimit=100000
+check "-o (rsync options of the admin's own): no fast path, -T says why" eval \
+  'rc_is 0 && rsync_ran && err_has "xdcp: fast path: sn1: /install: off: -o gives rsync options of its own"'
+printf '**/deep\n' >"$WORK/deep.exclude"
+xdcp --sn sn1 --no-default-excludes -X "$WORK/deep.exclude" -T /install
+check "a pattern xdcp cannot match itself: no fast path, -T says which" eval \
+  'rc_is 0 && rsync_ran && err_has "off: exclusion '"'**/deep'"' has '"'**'"'"'
+
+XDCP_REMOTE_XDCP=/nonexistent/xdcp xdcp "${MIRROR[@]}"
+check "an SN without this xdcp gets a full rsync and is fine" eval 'rc_is 0 && rsync_ran'
+check "nothing is left running" no_leftovers
+rm -rf /install/*
+finish

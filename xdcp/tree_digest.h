@@ -1,0 +1,71 @@
+// Tree digests: the fast path of the --sn mirror (see "SERVICE NODES" in
+// xdcp(1)).
+//
+// Design. A warm mirror must cost what changed, not one full rsync file
+// list per service node (SN). The management node (MN) scans each mirrored
+// tree once per run (lstat only: ScanTree) and, for each SN, folds the
+// entries that SN's exclusions leave in (the rsync patterns MakeMirrorPlan
+// passes, matched as rsync matches them: ExcludedBy) into a 128-bit digest
+// of what `rsync -aH` with its quick check compares: path, type, permission
+// bits, owner and group (by name, as rsync maps them), size and mtime
+// (seconds) of files, mtime of directories and links, link targets, device
+// numbers, and which paths are hard links of one another (within the tree).
+// With --checksum the files' content goes in too. The SN runs its own xdcp
+// (same version) over the job's shared ssh connection, `xdcp
+// --require-version V --tree-digest DIR [--checksum]` with the patterns on
+// its stdin; it scans its tree locally and prints its digest. Equal digests
+// mean the SN already holds what rsync would leave there, and that SN's
+// rsync run is skipped (a probe step; the rsync step runs only if the
+// probe's line differs). Anything else (a different digest, a missing
+// tree, an SN without this xdcp, a pattern xdcp cannot match exactly)
+// runs rsync as before, so drift on an SN is always repaired. No state is
+// kept between runs. The digest is not cryptographic: it detects changes,
+// it does not authenticate an SN (whose root owns its tree anyway).
+#ifndef XDCP_TREE_DIGEST_H_
+#define XDCP_TREE_DIGEST_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xdcp {
+
+struct TreeEntry {
+  std::string path;     // relative to the root, "." for the root itself
+  size_t name = 0;      // offset of the last component in `path`
+  size_t end = 0;       // directories: index one past their subtree
+  bool dir = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool linked = false;  // a non-directory with more than one link
+  uint64_t h1 = 0, h2 = 0;  // the entry's attributes (not its hard links)
+};
+
+struct TreeScan {
+  std::string root;
+  bool exists = false;
+  std::vector<TreeEntry> entries;  // depth first, names in byte order
+  long non_dirs = 0;               // files, links, devices: for --max-delete
+};
+
+// Scans `root` (lstat only; with `checksum`, reads every regular file).
+// A missing root gives exists = false. False on an error inside the tree.
+bool ScanTree(const std::string& root, bool checksum, TreeScan* scan, std::string* error);
+
+// Whether xdcp matches every one of these rsync --exclude patterns exactly
+// as rsync does; if not, `why` names the first it cannot.
+bool PatternsMatchable(const std::vector<std::string>& patterns, std::string* why);
+
+// Whether `path` (relative to the transfer root; a directory if `dir`) is
+// excluded by `patterns` (rsync --exclude semantics, PatternsMatchable).
+bool ExcludedBy(const std::vector<std::string>& patterns, const std::string& path, bool dir);
+
+// "D1 D2" (two decimal numbers) for the entries `patterns` leave in, or
+// "missing" when the root does not exist.
+std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& patterns);
+
+}  // namespace xdcp
+
+#endif  // XDCP_TREE_DIGEST_H_
