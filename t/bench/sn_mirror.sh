@@ -8,6 +8,9 @@
 #   cold  SNs' /install emptied first
 #   warm  nothing changed
 #   1%    1% of the files touched and modified (appended to) on mn
+# (SCENARIOS picks some of them). xdcp's warm and 1% runs take the fast
+# path: one scan on mn, a digest compared with each SN's, rsync only where
+# they differ (see xdcp(1), SERVICE NODES).
 # Runners (all from mn's view, all rsync -a -H over ssh, fan-out 64):
 #   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
 #   rsync&    plain rsync -aH per SN, all started at once (& + wait)
@@ -43,7 +46,10 @@ C=$top/t/cluster/cluster.sh
 
 die() { echo "sn_mirror.sh: $*" >&2; exit 1; }
 [[ -x $XDCP ]] || die "no $XDCP"
-for b in rsync parallel-rsync clush python3 /usr/bin/time; do
+need=(rsync python3 /usr/bin/time bc)
+[[ " ${RUNNERS:-prsync clush} " == *" prsync "* ]] && need+=(parallel-rsync)
+[[ " ${RUNNERS:-prsync clush} " == *" clush "* ]] && need+=(clush)
+for b in "${need[@]}"; do
     command -v $b >/dev/null || die "no $b (apt-get install -y rsync pssh clustershell python3 time)"
 done
 unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
@@ -220,13 +226,24 @@ echo "tree: $nf files, $sz MB on disk, $(find "$MNI" -type l | wc -l) symlinks" 
 
 # RUNNERS="xdcp par xdcp par" alternates runners; each listing is a sample.
 read -r -a RUNNERS <<<"${RUNNERS:-par xdcp prsync clush seq}"
+# SCENARIOS="warm" (or "warm 1pct"): no timed cold runs; the SNs are
+# filled once by all-at-once rsync first (untimed).
+read -r -a SCEN <<<"${SCENARIOS:-cold warm 1pct}"
+has() { [[ " ${SCEN[*]} " == *" $1 "* ]]; }
+if ! has cold; then
+    reset_sns
+    run_par || { cat "$S/last.out" >&2; die "filling the SNs failed"; }
+fi
 seed=1
 for r in "${RUNNERS[@]}"; do
-    reset_sns
-    timed "$r" cold
-    timed "$r" warm
-    change1 $((seed++)) >&2
-    timed "$r" 1pct
+    if has cold; then reset_sns; timed "$r" cold; fi
+    if has warm; then timed "$r" warm; fi
+    if has 1pct; then
+        # the same 1% for xdcp and the rsync run after it: each change is
+        # mirrored by the runner that follows it
+        change1 $((seed++)) >&2
+        timed "$r" 1pct
+    fi
 done
 # WARM_RUNS=N: N more rounds of warm runs, every runner once per round in
 # the order first listed (the SNs are current after the loop above, so no
@@ -242,7 +259,7 @@ for ((k = 0; k < ${WARM_RUNS:-0}; k++)); do
 done
 # xdcp's -T argv, for the record
 XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 \
-    | grep -m1 'TRACE: sn1: .*rsync -a' >"$S/xdcp.argv" || true
+    | grep -m1 'TRACE: sn1: ' >"$S/xdcp.argv" || true
 
 # --------------------------------------------------------------- table --
 declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
@@ -250,8 +267,16 @@ declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
     [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
     [clush]="clush -R exec rsync")
 # The runners that ran, in the tables' order.
-ran() { local r; for r in xdcp par parx seq prsync clush; do [[ -z ${T[$r,cold]:-} ]] || echo "$r"; done; }
-ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
+ran() { local r; for r in xdcp par parx seq prsync clush; do [[ -z ${T[$r,warm]:-}${T[$r,cold]:-} ]] || echo "$r"; done; }
+for r in xdcp par parx seq prsync clush; do for p in cold warm 1pct; do
+    [[ -n ${T[$r,warm]:-}${T[$r,cold]:-} && -z ${T[$r,$p]:-} ]] && T[$r,$p]=0 && N[$r,$p]=0 && MNCPU[$r,$p]=0 && ALL[$r,$p]=-
+done; done
+ratio() { [[ ${T[par,$2]} == 0 ]] && { echo -; return; }; echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
+cpuratio() {
+    local a b; a=$(median ${MNCPU[$1,$2]}); b=$(median ${MNCPU[par,$2]})
+    [[ $b == 0 ]] && { echo -; return; }
+    echo "scale=3; $a / $b" | bc -l | sed 's/^\./0./'
+}
 {
     where="on disk"; [[ ${SN_TMPFS:-} == 1 ]] && where="on a tmpfs"
     echo "Tree: $nf files, $sz MB (du), mirrored to $SNS SNs (their /install $where); median of the runs listed below;"
@@ -268,6 +293,7 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     echo
     echo "x = wall time / all-at-once rsync's. Targets (informational):"
     for p in cold warm; do
+        [[ ${T[par,$p]} == 0 ]] && continue
         lim=$(echo "${T[par,$p]} * 1.05" | bc -l)
         v1=MISS; (( $(echo "${T[xdcp,$p]} <= $lim" | bc) )) && v1=PASS
         if [[ -n ${T[prsync,$p]:-} && -n ${T[clush,$p]:-} ]]; then
@@ -289,6 +315,8 @@ ratio() { echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; 
     done
     echo "- xdcp's own CPU s (user + sys, its rsync and ssh excluded): ${CPU[cold]:-} / ${CPU[warm]:-} / ${CPU[1pct]:-}"
     echo
-    echo "xdcp's rsync argv (-T): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"
+    echo "xdcp against all-at-once rsync (medians), wall x / MN CPU x: cold $(ratio xdcp cold) / $(cpuratio xdcp cold), warm $(ratio xdcp warm) / $(cpuratio xdcp warm), 1% $(ratio xdcp 1pct) / $(cpuratio xdcp 1pct)"
+    echo
+    echo "xdcp's first command (-T, warm): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"
 } >"$OUT"
 cat "$OUT"
