@@ -65,7 +65,7 @@ check "deb Version is $version" test "$(field Version)" = "$version"
 check "deb has a Maintainer" test -n "$(field Maintainer)"
 check "deb has a Description" test -n "$(field Description)"
 depends=$(field Depends)
-for dep in rsync openssh-client libboost-program-options1.74.0 libpugixml1v5; do
+for dep in rsync openssh-client libboost-program-options1.74.0 libpugixml1v5 libre2-9; do
   check "deb Depends on $dep: $depends" grep -qE "(^|, )$dep( |,|$)" <<<"$depends"
 done
 
@@ -127,7 +127,7 @@ for d in /usr /usr/bin /usr/share /usr/share/man /usr/share/man/man1 \
   check "rpm does not own $d" bash -c '! grep -qxF "$1" <<<"$2"' - "$d" "$rpm_files"
 done
 requires=$(rpm -qpR "$rpm" 2>/dev/null)
-for dep in rsync openssh-clients boost-program-options pugixml; do
+for dep in rsync openssh-clients boost-program-options pugixml re2; do
   check "rpm Requires $dep" grep -qE "^$dep( |$)" <<<"$requires"
 done
 check "rpm has a summary" test -n "$(rpm -qp --qf '%{SUMMARY}' "$rpm" 2>/dev/null)"
