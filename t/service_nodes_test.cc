@@ -227,6 +227,59 @@ TEST(PullThroughTest, WithScpSetIdBitsAreClearedForEachNode) {
   EXPECT_EQ(steps[4].kind, StepKind::kRemote);
 }
 
+// An SN is given every node's name and groups (noderanges expand the
+// same), but the other fields and images of its own nodes only, and no
+// attribute xdcp does not know.
+TEST(ServiceNodesTest, AnSnGetsOnlyWhatItsNodesNeedOfTheDatabase) {
+  ClusterDb db;
+  db.loaded = true;
+  db.path = "/etc/xcat/nodelist.xml";
+  db.site.master = "mn";
+  db.site.attrs = {{"master", "mn"}, {"secret", "s3cret"}};
+  auto node = [](const char* name, const char* sn, const char* img) {
+    Node n;
+    n.name = name;
+    n.groups = {"compute", std::string("rack-") + sn};
+    n.servicenodes = {sn};
+    n.provmethod = img;
+    n.attrs = {{"bmcpassword", "hunter2"}};
+    return n;
+  };
+  db.nodes = {node("cn5", "sn1", "img-a"), node("cn7", "sn2", "img-b")};
+  for (const char* name : {"img-a", "img-b"}) {
+    OsImage img;
+    img.name = name;
+    img.environvar = {{"K", name}};
+    img.attrs = {{"rootimgdir", "/install/x"}, {"secret", "s"}};
+    db.osimages[name] = img;
+  }
+  db.osdistros["rhels9"] = OsDistro{"rhels9", {"/install/rhels9"}, 1};
+  db.groups = {Group{"rack-sn1", "cn5", 3}};
+  ClusterDb sn1 = DatabaseForServiceNode(db, {"cn5"});
+  EXPECT_TRUE(sn1.loaded);
+  EXPECT_EQ(sn1.site.master, "mn");
+  EXPECT_TRUE(sn1.site.attrs.empty());
+  ASSERT_EQ(sn1.nodes.size(), 2u);
+  EXPECT_EQ(sn1.nodes[0].provmethod, "img-a");
+  EXPECT_EQ(sn1.nodes[0].servicenodes, std::vector<std::string>{"sn1"});
+  EXPECT_EQ(sn1.nodes[1].name, "cn7");
+  EXPECT_EQ(sn1.nodes[1].groups, (std::vector<std::string>{"compute", "rack-sn2"}));
+  EXPECT_EQ(sn1.nodes[1].provmethod, "");
+  EXPECT_TRUE(sn1.nodes[1].servicenodes.empty());
+  for (const auto& n : sn1.nodes) EXPECT_TRUE(n.attrs.empty()) << n.name;
+  ASSERT_EQ(sn1.osimages.size(), 1u);
+  EXPECT_EQ(sn1.osimages.begin()->second.environvar,
+            (std::vector<std::pair<std::string, std::string>>{{"K", "img-a"}}));
+  EXPECT_TRUE(sn1.osimages.begin()->second.attrs.empty());
+  EXPECT_TRUE(sn1.osdistros.empty());
+  ASSERT_EQ(sn1.groups.size(), 1u);
+  EXPECT_EQ(sn1.groups[0].members, "");
+  std::string xml = ClusterDbToXml(sn1);
+  for (const char* leak : {"s3cret", "hunter2", "img-b", "rhels9", "secret"}) {
+    EXPECT_EQ(xml.find(leak), std::string::npos) << leak << " in\n" << xml;
+  }
+}
+
 }  // namespace
 }  // namespace xdcp
 

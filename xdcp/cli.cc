@@ -255,6 +255,26 @@ std::string SnSyncFileDir(const ClusterDb& db) {
   return sndir;
 }
 
+// Writes what `sn`'s nodes need of the database (DatabaseForServiceNode),
+// 0600, to ROOT/./DB_PATH and returns that path in `staged`: staging sends
+// it as DB_PATH (rsync -R starts the name at "/./").
+bool WriteServiceNodeDb(const ClusterDb& db, const std::vector<std::string>& cns,
+                        const std::string& root, std::string* staged, std::string* error) {
+  std::string path = root + "/.";
+  mkdir(root.c_str(), 0700);
+  for (size_t slash = 0; (slash = db.path.find('/', slash + 1)) != std::string::npos;) {
+    mkdir((path + db.path.substr(0, slash)).c_str(), 0700);
+  }
+  path += db.path;
+  std::string xml = ClusterDbToXml(DatabaseForServiceNode(db, cns));
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
+  if (fd >= 0 && close(fd) != 0) ok = false;
+  if (!ok) *error = "cannot write " + path + ": " + strerror(errno);
+  *staged = path;
+  return ok;
+}
+
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
 bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRangeEnv& env,
@@ -271,7 +291,11 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
     if (sn.empty()) continue;
     std::vector<std::string> files;
     if (!FilesToStage(db, env, cns, {&list}, &files, error)) return false;
-    if (db.loaded) files.push_back(db.path);
+    if (db.loaded) {
+      std::string staged;
+      if (!WriteServiceNodeDb(db, cns, workdir + "/db." + sn, &staged, error)) return false;
+      files.push_back(staged);
+    }
     files.insert(files.end(), o.exclude_from.begin(), o.exclude_from.end());
     NodeJob job{sn, {}};
     if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
@@ -672,6 +696,13 @@ int RunCli(const std::vector<std::string>& args,
   if (!LoadDb(o, &db, &error)) return Fail(kExitUsage, error);
   if (o.export_xml) {
     if (!db.loaded) return Fail(kExitUsage, "--export-xml: no cluster database: " + o.nodelist);
+    // The database is site data: a file the shell has just made for it
+    // (regular, empty, ours) becomes 0600 before anything is written.
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+        st.st_uid == geteuid()) {
+      fchmod(STDOUT_FILENO, st.st_mode & 0600);
+    }
     return fputs(ClusterDbToXml(db).c_str(), stdout), kExitOk;
   }
   if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);

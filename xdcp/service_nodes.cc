@@ -177,7 +177,10 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
   std::string rsync = Basename(o.rcp) == "rsync" ? o.rcp : "rsync";
   step->argv = {rsync, "-a", "-r", "-H", "-R", "--from0", "--files-from=" + list_file,
                 "--protect-args", "-e", SshCommandLine(o),
-                "--rsync-path=mkdir -p -- " + SingleQuote(dir) + " && rsync", "/",
+                // root-only on every run: it holds copies of the MN's files
+                "--rsync-path=mkdir -p -- " + SingleQuote(dir) + " && chmod 0700 -- " +
+                    SingleQuote(dir) + " && rsync",
+                "/",
                 RemotePath(o, sn, dir + "/")};
   step->what = "stage " + std::to_string(files.size()) + " files in " + sn + ":" + dir;
   return true;
@@ -519,6 +522,33 @@ std::vector<NodeResult> ResultsBehind(const std::string& sn, const NodeResult& s
     r.service_node = sn;
     out.push_back(std::move(r));
   }
+  return out;
+}
+
+ClusterDb DatabaseForServiceNode(const ClusterDb& db, const std::vector<std::string>& cns) {
+  ClusterDb out;
+  out.loaded = db.loaded;
+  out.path = db.path;
+  out.site = db.site;
+  out.site.attrs.clear();
+  std::set<std::string> own(cns.begin(), cns.end());
+  for (const Node& n : db.nodes) {
+    Node copy;
+    copy.name = n.name;
+    copy.groups = n.groups;  // noderanges in synclists expand as on the MN
+    if (own.count(n.name)) {
+      copy.servicenodes = n.servicenodes;
+      copy.xcatmaster = n.xcatmaster;
+      copy.provmethod = n.provmethod;
+      if (const OsImage* img = db.FindOsImage(n.provmethod)) {
+        OsImage image = *img;
+        image.attrs.clear();
+        out.osimages[image.name] = image;
+      }
+    }
+    out.nodes.push_back(std::move(copy));
+  }
+  for (const Group& g : db.groups) out.groups.push_back({g.name, "", g.line});
   return out;
 }
 

@@ -117,6 +117,13 @@ std::map<std::string, std::vector<std::string>> ServiceNodesFor(
     const ClusterDb& db, const std::vector<std::string>& nodes,
     std::vector<std::string>* direct);
 
+// What a service node is given of the database to deliver to `cns`: the
+// site's known settings; every node's name and groups (so that a synclist
+// line's noderange expands there as here); the other fields of `cns`
+// only, and the osimages they use (known fields); no osdistros, no
+// attribute xdcp does not know. The MN stages this, not its database.
+ClusterDb DatabaseForServiceNode(const ClusterDb& db, const std::vector<std::string>& cns);
+
 // The remote delivery step of hierarchical -F, run on `sn` for `cns`.
 Step DeliveryStep(const Options& o, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,

@@ -78,4 +78,45 @@ else
   echo "ok - # SKIP: cannot mount cn1's /tmp noexec"
 fi
 
+# Service nodes: SNsyncfiledir is 0700 on every run, and an SN is staged
+# only what its own nodes need of the database.
+export XDCP_REMOTE_XDCP=$XDCP
+SNDIR=/var/xcat/syncfiles
+for h in sn1 sn2; do on $h rm -rf "$SNDIR"; done
+cat >/etc/xcat/nodelist.xml <<EOF2
+<cluster>
+  <site master="mn" SNsyncfiledir="$SNDIR" sitesecret="s3cret"/>
+  <osimage name="img-a" environvar="WHO=image-a"/>
+  <osimage name="img-b" environvar="WHO=image-b"/>
+  <osdistro name="rhels9-x86_64" dirpaths="/install/rhels9/x86_64"/>
+  <node name="sn1" groups="service"/>
+  <node name="sn2" groups="service"/>
+  <node name="cn5" groups="compute" servicenode="sn1" provmethod="img-a" bmcpassword="hunter2"/>
+  <node name="cn7" groups="compute" servicenode="sn2" provmethod="img-b"/>
+  <node name="cn1" groups="compute"/>
+</cluster>
+EOF2
+echo staged >"$WORK/staged"
+printf '%s -> (cn1,cn5,cn7) /tmp/staged.$WHO\n' "$WORK/staged" >"$WORK/sn.synclist"
+on cn5 rm -f /tmp/staged.image-a
+xdcp cn1,cn5,cn7 -F "$WORK/sn.synclist"
+check "-F through two SNs, a synclist noderange naming nodes of other SNs: ok" eval \
+  'rc_is 0 && err_has "xdcp: 3 nodes: 3 ok" && [ "$(on cn5 cat /tmp/staged.image-a)" = staged ]'
+check "SNsyncfiledir is 0700 on the SN" [ "$(on sn1 stat -c %a $SNDIR)" = 700 ]
+staged_db() { on sn1 cat "$SNDIR/etc/xcat/nodelist.xml"; }
+check "sn1's copy of the database is 0600" [ "$(on sn1 stat -c %a $SNDIR/etc/xcat/nodelist.xml)" = 600 ]
+check "... has its node's image, and every node's name" eval \
+  'staged_db | grep -q "WHO=image-a" && staged_db | grep -q "name=\"cn7\""'
+check "... but not the other SN's image, other attributes, osdistros or site extras" eval \
+  '! staged_db | grep -qE "image-b|hunter2|s3cret|rhels9"'
+on sn1 chmod 755 "$SNDIR"
+xdcp cn5 -F "$WORK/sn.synclist"
+check "a SNsyncfiledir made 0755 meanwhile is 0700 again after the next run" eval \
+  'rc_is 0 && [ "$(on sn1 stat -c %a $SNDIR)" = 700 ]'
+rm -f "$WORK/export.xml"
+"$XDCP" --export-xml >"$WORK/export.xml"
+check "--export-xml into a new file: the file is 0600" eval \
+  '[ "$(stat -c %a "$WORK/export.xml")" = 600 ] && grep -q hunter2 "$WORK/export.xml"'
+rm -f /etc/xcat/nodelist.xml
+
 finish
