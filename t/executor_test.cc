@@ -340,7 +340,7 @@ TEST(ExecutorTest, StdinClosingStopsAWatchingRun) {
   plan.watch_stdin = true;
   RecordingReporter rep;
   std::thread closer([fd = fds[1]] {
-    usleep(300000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     close(fd);
   });
   auto start = std::chrono::steady_clock::now();
@@ -353,6 +353,34 @@ TEST(ExecutorTest, StdinClosingStopsAWatchingRun) {
   EXPECT_LT(took, 3);
   EXPECT_EQ(out.interrupted_by, SIGHUP);
   for (const auto& r : out.results) EXPECT_EQ(r.failure, FailureClass::kInterrupted);
+  EXPECT_TRUE(NoZombies());
+}
+
+// Cleanup steps run after a failure and after an interrupt; the node's
+// result stays the first failure.
+TEST(ExecutorTest, CleanupStepsRunAfterFailureAndInterrupt) {
+  std::string dir = TempDir();
+  Step cleanup = Child({"--probe", dir, "--exit", "7"});
+  cleanup.cleanup = true;
+  Plan plan;
+  plan.jobs.push_back({"failed", {Child({"--exit", "4"}), Child({"--print", "never"}), cleanup}});
+  plan.jobs.push_back({"stopped", {Child({"--sleep", "20000"}), cleanup}});
+  RecordingReporter rep;
+  std::thread killer([] {
+    std::this_thread::sleep_for(std::chrono::microseconds(400000));
+    kill(getpid(), SIGINT);
+  });
+  RunOutcome out = RunPlan(plan, &rep);
+  killer.join();
+  EXPECT_EQ(rep.lines["failed"], std::vector<std::string>{});
+  EXPECT_EQ(out.results[0].exit_code, 4);
+  EXPECT_EQ(out.results[0].failure, FailureClass::kTransfer);
+  EXPECT_EQ(out.results[0].commands, 1);  // as of the failure
+  EXPECT_EQ(out.results[1].failure, FailureClass::kInterrupted);
+  std::ifstream log(dir + "/log");
+  int entries = 0;
+  for (int n; log >> n;) ++entries;
+  EXPECT_EQ(entries, 2);  // the cleanup ran for both
   EXPECT_TRUE(NoZombies());
 }
 

@@ -94,6 +94,9 @@ TEST(ServiceNodesTest, AnSnReportsOnlyItsOwnNodes) {
 
 using Argv = std::vector<std::string>;
 const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
+// Without --delete, only rsync's leftover temporary files are deleted.
+const std::string kTempRule =
+    "--filter=P! .*.[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]";
 
 Argv MirrorArgv(const Options& o, const std::vector<std::string>& patterns = {}) {
   ClusterDb db;
@@ -119,7 +122,7 @@ Argv MirrorArgv(const Options& o, const std::vector<std::string>& patterns = {})
 TEST(MirrorPlanTest, RsyncAHWithExclusions) {
   EXPECT_EQ(MirrorArgv(Options{}, {"/install/isos", "*.iso"}),
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
-                  "--exclude=/isos", "--exclude=*.iso",
+                  "--exclude=/isos", "--exclude=*.iso", "--delete", "--filter=P */", kTempRule,
                   "--rsync-path=mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
 }
 
@@ -186,6 +189,7 @@ TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {
   o.node_opts = " --bwlimit=500  --checksum";
   EXPECT_EQ(MirrorArgv(o),
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
+                  "--delete", "--filter=P */", kTempRule,
                   "--rsync-path=mkdir -p -- /install && rsync", "--bwlimit=500", "--checksum",
                   "/install/", "sn2:/install/"}));
 }
@@ -196,7 +200,47 @@ TEST(MirrorPlanTest, DryRunAsksRsyncAndMakesNoDirectory) {
   o.node_opts = "--bwlimit=500";
   EXPECT_EQ(MirrorArgv(o),
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
-                  "--dry-run", "--bwlimit=500", "/install/", "sn2:/install/"}));
+                  "--dry-run", "--delete", "--filter=P */", kTempRule, "--bwlimit=500",
+                  "/install/", "sn2:/install/"}));
+}
+
+struct BudgetCase {
+  int timeout;
+  int fanout;
+  size_t nodes;
+  int budget;
+};
+
+// An SN's job gets one -t for its own steps and one per wave of its
+// nodes, each plus kServiceNodeSlack: no node is cut short of its own -t.
+TEST(ServiceNodesTest, JobBudgetCoversEveryWaveOfNodes) {
+  const BudgetCase cases[] = {
+      {0, 64, 100, 0},      // no -t: no limit
+      {10, 64, 1, 30},      // staging + 1 wave
+      {10, 64, 64, 30},
+      {10, 64, 65, 45},     // 2 waves
+      {10, 2, 5, 60},       // 3 waves
+      {2000000000, 1, 100000, 2147483647},  // capped, never negative
+  };
+  for (const auto& c : cases) {
+    Options o;
+    o.timeout = c.timeout;
+    o.fanout = c.fanout;
+    EXPECT_EQ(ServiceNodeJobTimeout(o, c.nodes), c.budget) << c.timeout << " " << c.nodes;
+  }
+}
+
+// The delivery runs on a connection of its own (no ControlPath), with a
+// stdin xdcp holds open, so the SN's xdcp sees the management node go.
+TEST(ServiceNodesTest, DeliveryHoldsTheSnsStdinOnItsOwnConnection) {
+  Options o;
+  o.control_dir = "/tmp/xdcp.x/sn";
+  o.timeout = 7;
+  Step s = DeliveryStep(o, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles", "/l", "");
+  EXPECT_TRUE(s.stdin_held);
+  EXPECT_TRUE(s.relays_results);
+  for (const auto& a : s.argv) EXPECT_EQ(a.find("ControlPath"), std::string::npos) << a;
+  EXPECT_NE(s.argv.back().find(" -t 7 "), std::string::npos) << s.argv.back();
 }
 
 TEST(PullThroughTest, LinksComeBackMungedOnceAndNothingSetId) {

@@ -101,6 +101,14 @@ int FanoutWithinFileLimit(int fanout) {
   return static_cast<int>(cap);
 }
 
+// On a service node, xdcp's stdin is the management node's ssh channel,
+// which the management node holds open (Step::stdin_held): its EOF means
+// the management node or its ssh is gone.
+bool StdinIsPipe() {
+  struct stat st;
+  return fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 // Turns what ran into the results the user sees; hierarchical runs replace
 // service-node jobs by the results of the nodes behind them.
 using Finalize =
@@ -152,6 +160,7 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
   plan.lock_dir = o.lock_dir;
   plan.lock_dir_fd = OpenPrivateDir(o.lock_dir, &error);
   if (plan.lock_dir_fd < 0) return Fail(kExitUsage, error);
+  plan.watch_stdin = o.report_results && StdinIsPipe();
   RunOutcome outcome = RunPlan(plan, &reporter);
   close(plan.lock_dir_fd);
   std::vector<NodeResult> results =
@@ -229,24 +238,31 @@ class QuietReporter : public Reporter {
 };
 
 // For nodes with a pool of service nodes, the first reachable member
-// delivers: one ssh login to each member tells which are down.
-std::set<std::string> UnreachablePoolMembers(const Options& o, const ClusterDb& db,
-                                             const std::vector<std::string>& nodes) {
+// delivers: one ssh login to each member tells which are down. Returns
+// the signal that stopped the check (then nothing is down), or 0.
+int UnreachablePoolMembers(const Options& o, const ClusterDb& db,
+                           const std::vector<std::string>& nodes, std::set<std::string>* down) {
   std::vector<std::string> members = PooledServiceNodes(db, nodes);
-  std::set<std::string> down;
-  if (members.empty()) return down;
+  if (members.empty()) return 0;
   Options verify = o;
   verify.verify = true;
   Plan plan = MakePushPlan(verify, members, {}, "");
   QuietReporter quiet;
   RunOutcome outcome = RunPlan(plan, &quiet);
+  if (outcome.interrupted_by) return outcome.interrupted_by;
   for (const auto& r : outcome.results) {
     if (r.state != NodeState::kFailed) continue;
-    down.insert(r.node);
+    down->insert(r.node);
     fprintf(stderr, "Warning: service node %s is not reachable (%s); its pools use the next member\n",
             r.node.c_str(), Printable(r.reason, kMessageMax).c_str());
   }
-  return down;
+  return 0;
+}
+
+// A run stopped by a signal before anything was sent.
+int StoppedBeforeStart(int sig) {
+  return Fail(128 + sig, std::string("stopped by ") + strsignal(sig) +
+                             " while checking the service node pools; nothing was sent");
 }
 
 std::string SnSyncFileDir(const ClusterDb& db) {
@@ -304,6 +320,7 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
     if (!o.stage_only) {
       job.steps.push_back(DeliveryStep(o, sn, cns, sndir, list.path,
                                        db.loaded ? db.path : ""));
+      job.timeout = ServiceNodeJobTimeout(o, cns.size());
     }
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
     if (!o.stage_only) job.behind = cns.size();
@@ -344,15 +361,18 @@ void CloseSharedConnections(const Options& o, Plan* plan) {
 // `nodes` by the SN that serves them; "" holds the nodes reached
 // directly: all of them on a service node itself (--source-prefix) or
 // without a database.
-std::map<std::string, std::vector<std::string>> GroupByServiceNode(
-    const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
-  std::map<std::string, std::vector<std::string>> groups;
+// Returns the signal that stopped the pool check, or 0.
+int GroupByServiceNode(const Options& o, const ClusterDb& db,
+                       const std::vector<std::string>& nodes,
+                       std::map<std::string, std::vector<std::string>>* groups) {
   if (db.loaded && o.source_prefix.empty()) {
-    groups = NodesByServiceNode(db, nodes, UnreachablePoolMembers(o, db, nodes));
+    std::set<std::string> down;
+    if (int sig = UnreachablePoolMembers(o, db, nodes, &down)) return sig;
+    *groups = NodesByServiceNode(db, nodes, down);
   } else {
-    groups[""] = nodes;
+    (*groups)[""] = nodes;
   }
-  return groups;
+  return 0;
 }
 
 // Runs `plan`, whose jobs from `first_sn_job` on are SN jobs in `groups`
@@ -375,7 +395,8 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   std::string error;
   if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
   PrefixSources(o.source_prefix, &list);
-  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(o, db, nodes);
+  std::map<std::string, std::vector<std::string>> groups;
+  if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
   if (o.stage_only && groups[""].size() > 0) {
     fprintf(stderr, "Warning: -s: %s have no service node; nothing is staged for them\n",
             FoldNodeRange(groups[""]).c_str());
@@ -450,6 +471,7 @@ bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
     if (!StagingSteps(o, sn, sndir, staged, workdir + "/stage." + sn, &job.steps, error))
       return false;
     job.steps.push_back(CopyDeliveryStep(o, sn, cns, sndir, paths, target));
+    job.timeout = ServiceNodeJobTimeout(o, cns.size());
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
     job.behind = cns.size();
     plan->jobs.push_back(std::move(job));
@@ -461,7 +483,8 @@ bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
 // others directly.
 int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::string>& nodes,
               const std::string& source, const std::string& dir) {
-  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(flat, db, nodes);
+  std::map<std::string, std::vector<std::string>> groups;
+  if (int sig = GroupByServiceNode(flat, db, nodes, &groups)) return StoppedBeforeStart(sig);
   Plan plan = MakePullPlan(flat, groups[""], source, dir);
   if (groups.size() == 1 && groups.count("")) return Execute(flat, std::move(plan));
   size_t first_sn_job = plan.jobs.size();
@@ -475,6 +498,7 @@ int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::s
     NodeJob job{sn, {VersionStep(o, sn)}};
     for (auto& s : PullThroughSteps(o, sn, cns, SnSyncFileDir(db), source, dir))
       job.steps.push_back(std::move(s));
+    job.timeout = ServiceNodeJobTimeout(o, cns.size());
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
     job.behind = cns.size();
     plan.jobs.push_back(std::move(job));
@@ -500,7 +524,8 @@ int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
   if (!ExpandSources(operands, o.recursive, &sources, &error)) {
     return Fail(kExitNodeFailed, error);
   }
-  std::map<std::string, std::vector<std::string>> groups = GroupByServiceNode(o, db, nodes);
+  std::map<std::string, std::vector<std::string>> groups;
+  if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
   Plan plan = MakePushPlan(o, groups[""], sources, target);
   if (groups.size() == 1 && groups.count("")) return Execute(o, std::move(plan));
   size_t first_sn_job = plan.jobs.size();

@@ -21,7 +21,11 @@
 //                                              reading: step done
 //   step done --ok, more steps------------>    kRunning (next step)
 //             --failed before login------->    kBackoff (at most `retries`)
-//             --ok and last, or failed---->    kDone
+//             --ok and last--------------->    kDone
+//             --failed or interrupted----->    kRunning (its next cleanup
+//                                              step, Step::cleanup), at
+//                                              last kDone with the first
+//                                              failure as the result
 //   kBackoff  --backoff timer------------->    kRunning (same step again)
 //   kBackoff  --deadline / interrupt------>    kDone (timeout / interrupted)
 //   kRunning, kDraining --deadline / interrupt--> SIGTERM the group,
@@ -138,6 +142,9 @@ struct NodeRun {
   size_t probe_line = 0;  // next Probe of the current step
   long long bytes = 0;  // sizes of the files sent
   Clock::time_point started;
+  // The node's result once a step failed (or it was interrupted); its
+  // cleanup steps still run, then this is reported.
+  std::unique_ptr<NodeResult> failed;
 };
 
 // Maps one change record's name to the local source it stands for.
@@ -619,6 +626,7 @@ class Executor {
     if (c.before_login && run->attempt < config_.retries && !interrupted_) {
       return Retry(run, c.reason);
     }
+    if (run->failed) return NextCleanupStep(run);  // this was one
     if (c.failure == FailureClass::kNone) {
       if (more) {
         ++run->step;
@@ -627,14 +635,29 @@ class Executor {
       }
       return Finish(run, BaseResult(*run));
     }
-    NodeResult r = BaseResult(*run);
-    r.state = NodeState::kFailed;
-    r.failure = c.failure;
-    r.reason = c.reason;
-    r.failed_step = step.what;
-    r.exit_code = outcome.exit_code;
-    r.last_lines = std::move(tail);
-    Finish(run, std::move(r));
+    if (!run->failed) {
+      NodeResult r = BaseResult(*run);
+      r.state = NodeState::kFailed;
+      r.failure = c.failure;
+      r.reason = c.reason;
+      r.failed_step = step.what;
+      r.exit_code = outcome.exit_code;
+      r.last_lines = std::move(tail);
+      run->failed = std::make_unique<NodeResult>(std::move(r));
+    }
+    NextCleanupStep(run);
+  }
+
+  // After a failure: the next cleanup step of the job, or the result.
+  void NextCleanupStep(const std::shared_ptr<NodeRun>& run) {
+    const std::vector<Step>& steps = plan_.jobs[run->job].steps;
+    for (size_t i = run->step + 1; i < steps.size(); ++i) {
+      if (!steps[i].cleanup) continue;
+      run->step = i;
+      run->attempt = 0;
+      return SpawnStep(run);
+    }
+    Finish(run, *run->failed);
   }
 
   // Runs the same step again after a jittered, growing pause. Only steps
@@ -741,6 +764,11 @@ class Executor {
   }
 
   void Finish(const std::shared_ptr<NodeRun>& run, NodeResult r) {
+    if (run->failed) {  // the first failure stands, whatever cleanup did
+      double seconds = r.seconds;
+      r = *run->failed;
+      r.seconds = seconds;
+    }
     Unlock(plan_.jobs[run->job].node);
     files_done_ += run->files_changed;
     bytes_done_ += run->bytes;

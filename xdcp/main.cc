@@ -1,4 +1,5 @@
 // xdcp: copy files to and from the nodes of an xCAT cluster. See xdcp(1).
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -31,6 +32,11 @@ void WriteOwnUsage(const std::map<std::string, std::string>& env) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write to a closed pipe (a service node's ssh channel once the
+  // management node is gone, or `| head`) fails with EPIPE instead of
+  // killing xdcp before it has stopped its children and removed its work
+  // directory. Children get the default back (see executor.cc).
+  signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {

@@ -126,6 +126,7 @@ Step CloseSharedConnectionStep(const Options& o, const std::string& node) {
   s.what = "close the shared connection to " + node;
   s.may_fail = true;
   s.quiet = true;
+  s.cleanup = true;
   return s;
 }
 

@@ -65,6 +65,10 @@ struct Step {
   // a local source whose line differs counts as changed on the node.
   std::vector<Probe> probes;
   bool may_fail = false;  // a failure does not fail the node
+  // Runs also after an earlier step failed or the run was interrupted,
+  // before the node gets its result (the first failure's): closing the
+  // node's shared connection, which would otherwise outlive xdcp.
+  bool cleanup = false;
   bool quiet = false;     // its output is not shown
   // kLocal: the work; returns "" or what went wrong.
   std::function<std::string()> local;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -318,6 +319,14 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
         patterns.insert(patterns.end(), r.patterns.begin(), r.patterns.end());
         count += r.patterns.size();
       }
+      if (!o.delete_extra) {
+        // A receiver killed hard (SIGKILL, a crash) leaves its temporary
+        // file, .NAME.XXXXXX, beside the file; this run deletes such files
+        // and nothing else: every directory and every other name is
+        // protected. After the exclusions, which keep what they hide.
+        s.argv.insert(s.argv.end(), {"--delete", "--filter=P */",
+                                     std::string("--filter=P! ") + kRsyncTempName});
+      }
       notes->push_back(sn + ": " + root + ": " + std::to_string(count) + " exclusions");
       for (const auto& r : rules)
         notes->push_back(sn + ": " + root + ":   " + std::to_string(r.patterns.size()) + " " + r.why);
@@ -391,8 +400,16 @@ Step RemoteXdcpStep(const Options& o, const std::string& sn,
   cmd.insert(cmd.end(), operands.begin(), operands.end());
   std::string line = prelude;
   for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
-  Step s = RemoteCommandStep(o, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
+  // A connection of its own, not the shared one: when it is lost, ssh says
+  // so (a client of a shared connection dies silently), and the remote
+  // xdcp's stdin is this ssh's own channel.
+  Options own = o;
+  own.control_dir.clear();
+  Step s = RemoteCommandStep(own, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
   s.relays_results = true;
+  // The remote xdcp reads EOF on its stdin when this xdcp or its ssh goes
+  // away (Ctrl-C, -t, SIGKILL), and stops its own children then.
+  s.stdin_held = true;
   return s;
 }
 
@@ -405,6 +422,14 @@ std::vector<std::string> StagedExclusions(const Options& o, const std::string& s
 }
 
 }  // namespace
+
+int ServiceNodeJobTimeout(const Options& o, size_t nodes) {
+  if (o.timeout <= 0) return 0;
+  size_t fanout = o.fanout > 0 ? static_cast<size_t>(o.fanout) : 1;
+  long waves = static_cast<long>((nodes + fanout - 1) / fanout);
+  long budget = (waves + 1) * (static_cast<long>(o.timeout) + kServiceNodeSlack);
+  return budget > INT_MAX ? INT_MAX : static_cast<int>(budget);
+}
 
 Step DeliveryStep(const Options& o, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,

@@ -36,6 +36,11 @@ namespace xdcp {
 
 constexpr char kResultMarker[] = "xdcp-result: ";
 
+// The names rsync gives its temporary files (mkstemp beside the target),
+// as an rsync filter pattern.
+constexpr char kRsyncTempName[] =
+    ".*.[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]";
+
 // Nodes grouped by the SN that serves them: the first member of the pool
 // that is not in `down`; nodes served by the management node are under "".
 std::map<std::string, std::vector<std::string>> NodesByServiceNode(
@@ -143,6 +148,18 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
                                    const std::vector<std::string>& cns,
                                    const std::string& sndir, const std::string& source,
                                    const std::string& dir);
+
+// Seconds added per wave of an SN's job to the nodes' own -t: the logins,
+// the kill grace of a node timed out on the SN, its result record.
+constexpr int kServiceNodeSlack = 5;
+
+// The -t budget of the management node's job for an SN that delivers to
+// `nodes` nodes: -t is each node's own budget, enforced by the SN's xdcp;
+// the SN runs them in waves of fanout, so its job gets one budget for the
+// version check and the staging and one per wave, each plus
+// kServiceNodeSlack. No node is cut short of its own -t. 0 (no limit)
+// without -t.
+int ServiceNodeJobTimeout(const Options& o, size_t nodes);
 
 // The version check step: the SN must run this xdcp.
 Step VersionStep(const Options& o, const std::string& sn);
