@@ -681,9 +681,11 @@ class Executor {
   // and with it the process group.
   void AwaitEof(const std::shared_ptr<NodeRun>& run) {
     run->eof_grace.expires_after(std::chrono::milliseconds(config_.eof_grace_ms));
-    run->eof_grace.async_wait([run](const boost::system::error_code& ec) {
-      if (ec || run->state != JobState::kDraining) return;
-      if (run->pgid > 0) kill(-run->pgid, SIGKILL);
+    // The handler may already be queued when the step ends and the next
+    // one starts: it acts only on the group it was set for.
+    run->eof_grace.async_wait([run, pgid = run->pgid](const boost::system::error_code& ec) {
+      if (ec || run->state != JobState::kDraining || run->pgid != pgid) return;
+      if (pgid > 0) kill(-pgid, SIGKILL);
       if (run->pipe.is_open()) run->pipe.cancel();
     });
   }
@@ -695,9 +697,9 @@ class Executor {
     run->stopping = true;
     kill(-run->pgid, SIGTERM);
     run->kill_grace.expires_after(std::chrono::milliseconds(config_.kill_grace_ms));
-    run->kill_grace.async_wait([run](const boost::system::error_code& ec) {
-      if (ec || run->pgid <= 0) return;
-      kill(-run->pgid, SIGKILL);
+    run->kill_grace.async_wait([run, pgid = run->pgid](const boost::system::error_code& ec) {
+      if (ec || run->pgid != pgid) return;  // see AwaitEof
+      kill(-pgid, SIGKILL);
       if (run->state == JobState::kDraining && run->pipe.is_open()) run->pipe.cancel();
     });
   }
