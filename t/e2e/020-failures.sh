@@ -52,6 +52,19 @@ check "... every node has a result in the summary" err_has "xdcp: 4 nodes:"
 check "... the frozen node is reported interrupted" err_has "Error: cn3: interrupted"
 check "... and nothing is left running" no_leftovers
 
+# nohup: a SIGHUP ignored when xdcp starts stays ignored (the logout of
+# the admin who ran `nohup xdcp ...`); the run finishes.
+head -c 3000000 /dev/urandom >"$WORK/slow"
+nohup "$XDCP" cn1 -o --bwlimit=1000 "$WORK/slow" /tmp/nohup >"$WORK/out" 2>"$WORK/err" &
+pid=$!
+for i in $(seq 1 200); do on cn1 pgrep -x rsync >/dev/null && break; sleep 0.05; done
+kill -HUP $pid
+wait $pid
+RC=$?
+check "nohup xdcp: SIGHUP during the copy is ignored, the copy completes, exit 0" eval \
+  'rc_is 0 && same_file "$WORK/slow" cn1 /tmp/nohup'
+on cn1 rm -f /tmp/nohup
+
 xdcp cn1 /nonexistent/file "$WORK/file" /tmp/missing
 check "a source that does not exist is an error naming it, exit 1" eval \
   'rc_is 1 && err_has "Error: /nonexistent/file: No such file or directory"'
