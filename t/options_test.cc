@@ -66,6 +66,23 @@ TEST(OptionsTest, EnvironmentIsUsedAndFlagsBeatIt) {
   EXPECT_EQ(Parse({"n1", "/a", "/b"}, env).options.rcp, "/opt/scp");
 }
 
+TEST(OptionsTest, PersistAndCloseConnections) {
+  EXPECT_EQ(Parse({"n1", "/a", "/b"}).options.persist, 0);  // off by default
+  EXPECT_EQ(Parse({"n1", "--persist", "60", "-F", "/l"}).options.persist, 60);
+  EXPECT_EQ(Parse({"n1", "-F", "/l"}, {{"XDCP_PERSIST", "30"}}).options.persist, 30);
+  EXPECT_EQ(Parse({"n1", "--persist=5", "-F", "/l"}, {{"XDCP_PERSIST", "30"}}).options.persist, 5);
+  auto r = Parse({"n1", "--persist", "-1", "/a", "/b"});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error, "--persist must not be negative");
+  r = Parse({"n1", "/a", "/b"}, {{"XDCP_PERSIST", "x"}});
+  EXPECT_EQ(r.error, "XDCP_PERSIST must be a non-negative integer: 'x'");
+  r = Parse({"--close-connections", "cn[1-4]"});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.options.noderange, "cn[1-4]");
+  r = Parse({"--close-connections", "cn1", "/a"});
+  EXPECT_EQ(r.error, "--close-connections takes no other operands: '/a'");
+}
+
 TEST(OptionsTest, Defaults) {
   auto r = Parse({"n1", "/a", "/b"});
   ASSERT_TRUE(r.ok);

@@ -358,6 +358,33 @@ void CloseSharedConnections(const Options& o, Plan* plan) {
   }
 }
 
+// --persist and --close-connections: the nodes' ssh control sockets live
+// in LOCK_DIR/ssh, a directory only this user can write, checked like the
+// lock directory (ssh follows ControlPath as a path: every component of
+// it is ours).
+bool UsePersistentConnections(Options* o, std::string* error) {
+  if (o->persist == 0 && o->close_connections.empty()) return true;
+  int parent = OpenPrivateDir(o->lock_dir, error);
+  if (parent < 0) return false;
+  close(parent);
+  std::string dir = o->lock_dir + "/ssh";
+  int fd = OpenPrivateDir(dir, error, "connection directory");
+  if (fd < 0) return false;
+  close(fd);
+  o->control_dir = dir;
+  return true;
+}
+
+// --close-connections: ends the persistent connection of each node (ssh
+// -O exit); a node without one is no failure.
+int CloseConnections(const Options& o, const std::vector<std::string>& nodes) {
+  Plan plan;
+  plan.fanout = o.fanout;
+  plan.node_timeout = o.timeout;
+  for (const auto& node : nodes) plan.jobs.push_back({node, {CloseSharedConnectionStep(o, node)}});
+  return Execute(o, std::move(plan));
+}
+
 // `nodes` by the SN that serves them; "" holds the nodes reached
 // directly: all of them on a service node itself (--source-prefix) or
 // without a database.
@@ -403,7 +430,7 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   }
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
-  o.control_dir = work.path();
+  if (o.control_dir.empty()) o.control_dir = work.path();
   SyncPlanInput in;
   in.options = &o;
   in.db = &db;
@@ -417,7 +444,7 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   if (o.stage_only) {
     for (const auto& n : groups[""]) plan.jobs.push_back({n, {}});  // skipped
   }
-  CloseSharedConnections(o, &plan);
+  if (o.persist == 0) CloseSharedConnections(o, &plan);
   size_t first_sn_job = plan.jobs.size();
   if (!AddServiceNodeJobs(o, db, env, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
@@ -752,6 +779,8 @@ int RunCli(const std::vector<std::string>& args,
     for (const auto& n : nodes) printf("%s\n", n.c_str());
     return kExitOk;
   }
+  if (!UsePersistentConnections(&o, &error)) return Fail(kExitUsage, error);
+  if (!o.close_connections.empty()) return CloseConnections(o, nodes);
   if (!o.synclist.empty()) return SyncFiles(o, db, nr_env, nodes);
   return CopyFiles(o, db, nodes);
 }

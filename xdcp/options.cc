@@ -92,6 +92,8 @@ po::options_description OptionTable(Options* o) {
       ("source-prefix",  po::value(&o->source_prefix))
       ("report-results", po::bool_switch(&o->report_results))
       ("require-version", po::value(&o->require_version))
+      ("persist",        po::value<int>())
+      ("close-connections", po::value(&o->close_connections))
       ("operands",       po::value(&o->operands));
   // clang-format on
   return d;
@@ -129,6 +131,9 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (!EnvInt(env, "DSH_TIMEOUT", &o->timeout, error)) return false;
   if (vm.count("fanout")) o->fanout = vm["fanout"].as<int>();
   if (vm.count("timeout")) o->timeout = vm["timeout"].as<int>();
+  if (!EnvInt(env, "XDCP_PERSIST", &o->persist, error)) return false;
+  if (vm.count("persist")) o->persist = vm["persist"].as<int>();
+  if (o->persist < 0) return *error = "--persist must not be negative", false;
   if (o->fanout < 0) return *error = "-f must not be negative", false;
   if (o->fanout == 0) o->fanout = kDefaultFanout;  // as xCAT: 0 is unset
   if (o->timeout < 0) return *error = "-t must not be negative", false;
@@ -175,6 +180,13 @@ bool CheckModes(Options* o, std::string* error) {
   }
   if (!o->exclude_from.empty() && copier != "rsync")
     return *error = "-X needs rsync as the remote copy command", false;
+  if (!o->close_connections.empty()) {
+    if (!o->operands.empty())
+      return *error = "--close-connections takes no other operands: '" + o->operands[0] + "'",
+             false;
+    o->noderange = o->close_connections;
+    return true;
+  }
   if (o->stage_only && o->synclist.empty())
     return *error = "-s needs -F SYNCLIST", false;
   if (!o->rootimg.empty()) {
@@ -217,7 +229,8 @@ std::vector<std::string> AttachValues(const std::vector<std::string>& args) {
       "--fanout",       "--File",     "--rootimg",      "--user",
       "--node-options", "--node-rcp", "--timeout",      "--exclude-from",
       "--nodelist",     "--sn",       "--servicenodes", "--connect-timeout", "--remote-xdcp",
-      "--source-prefix", "--require-version", "--io-timeout", "--for", "--tree-digest"};
+      "--source-prefix", "--require-version", "--io-timeout", "--for", "--tree-digest",
+      "--persist", "--close-connections"};
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -294,6 +307,7 @@ std::string UsageText() {
          "       xdcp --sn SNRANGE [-X exclude_file]... [--dry-run] [path...]\n"
          "       xdcp --for NODERANGE [--sn SNRANGE] [-X exclude_file]... [path...]\n"
          "       xdcp --expand NODERANGE\n"
+         "       xdcp --close-connections NODERANGE\n"
       "       xdcp [--nodelist FILE] --export-xml\n"
          "       xdcp [-h | -V | -q]\n"
          "Copies files to or from the nodes of NODERANGE with rsync (default) "
@@ -312,6 +326,7 @@ std::string ShowConfig(const Options& o) {
     << "nodelist=" << o.nodelist << "\n"
     << "node-prefix=" << o.node_prefix << "\n"
     << "node-suffix=" << o.node_suffix << "\n"
+    << "persist=" << o.persist << "\n"
     << "remote-shell=/usr/bin/ssh\n";
   return s.str();
 }

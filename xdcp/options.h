@@ -58,6 +58,10 @@ struct Options {
   // Set by xdcp for --sn mirrors (see ssh_cipher.h): ssh's -c list.
   std::string ssh_ciphers;
   std::string lock_dir = "/run/xdcp";  // XDCP_LOCK_DIR; root-only
+  // --persist SECONDS, XDCP_PERSIST: each node's ssh connection outlives
+  // the run by this long (sockets in LOCK_DIR/ssh); 0: closed at the end.
+  int persist = 0;
+  std::string close_connections;     // --close-connections NODERANGE
   // Internal, used between xdcp on the management node and on an SN:
   std::string source_prefix;          // --source-prefix: staged sources
   bool report_results = false;        // --report-results: result records

@@ -92,10 +92,10 @@ std::vector<std::string> SshCommand(const Options& o) {
     // One login per node for all of its rsync runs and scripts: the first
     // command becomes the master, the others share its connection. An idle
     // master goes away by itself, so an interrupted run leaves none behind
-    // for long.
+    // for long; with --persist it waits that long for the next run.
     argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o",
                              "ControlPath=" + o.control_dir + "/%C", "-o",
-                             "ControlPersist=10"});
+                             "ControlPersist=" + std::to_string(o.persist > 0 ? o.persist : 10)});
   }
   return argv;
 }
@@ -121,8 +121,10 @@ Step RemoteCommandStep(const Options& o, const std::string& node,
 Step CloseSharedConnectionStep(const Options& o, const std::string& node) {
   Step s;
   s.kind = StepKind::kRemote;
-  s.argv = {"ssh", "-o", "ControlPath=" + o.control_dir + "/%C", "-O", "exit",
-            "--", node};
+  s.argv = {"ssh", "-o", "ControlPath=" + o.control_dir + "/%C", "-O", "exit"};
+  // The socket's name (%C) depends on the user.
+  if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
+  s.argv.insert(s.argv.end(), {"--", node});
   s.what = "close the shared connection to " + node;
   s.may_fail = true;
   s.quiet = true;

@@ -10,8 +10,8 @@
 
 namespace xdcp {
 
-int OpenPrivateDir(const std::string& path, std::string* error) {
-  const std::string what = "lock directory " + path + ": ";
+int OpenPrivateDir(const std::string& path, std::string* error, const std::string& role) {
+  const std::string what = role + " " + path + ": ";
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     *error = what + "cannot create it: " + strerror(errno);
     return -1;

@@ -1,4 +1,5 @@
-// Directories only xdcp's own user may write: the lock directory.
+// Directories only xdcp's own user may write: the lock directory, and the
+// ssh control sockets of --persist inside it.
 #ifndef XDCP_PRIVATE_DIR_H_
 #define XDCP_PRIVATE_DIR_H_
 
@@ -11,9 +12,10 @@ namespace xdcp {
 // unless it is a real directory (not a symbolic link) owned by the
 // effective user with no group or other write permission. The checks are
 // made on the opened directory (no window for a swap). Returns a
-// close-on-exec descriptor, or -1 and an error naming the path and what is
-// wrong with it.
-int OpenPrivateDir(const std::string& path, std::string* error);
+// close-on-exec descriptor, or -1 and an error naming the directory (as
+// `role`), its path and what is wrong with it.
+int OpenPrivateDir(const std::string& path, std::string* error,
+                   const std::string& role = "lock directory");
 
 }  // namespace xdcp
 
