@@ -351,10 +351,22 @@ std::vector<NodeResult> HierarchyResults(
   return results;
 }
 
-// Every job that talks to a node ends by closing its shared connection.
+// Every job that talks to a node more than once ends by closing its
+// shared connection. A job with one command (a synclist without scripts,
+// APPEND or MERGE: one rsync) shares nothing: it runs without a master,
+// as a plain `rsync -e ssh` would, and needs no closing command.
 void CloseSharedConnections(const Options& o, Plan* plan) {
   for (auto& job : plan->jobs) {
-    if (!job.steps.empty()) job.steps.push_back(CloseSharedConnectionStep(o, job.node));
+    Step* only = nullptr;
+    int commands = 0;
+    for (auto& step : job.steps) {
+      if (!step.argv.empty() && ++commands == 1) only = &step;
+    }
+    if (commands == 1) {
+      UnshareConnection(o, only);
+    } else if (commands > 1) {
+      job.steps.push_back(CloseSharedConnectionStep(o, job.node));
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace xdcp {
@@ -116,6 +117,21 @@ Step RemoteCommandStep(const Options& o, const std::string& node,
   s.argv.insert(s.argv.end(), {"--", node, command});
   s.what = what;
   return s;
+}
+
+void UnshareConnection(const Options& o, Step* step) {
+  Options alone = o;
+  alone.control_dir.clear();
+  const std::vector<std::string> shared = SshCommand(o), own = SshCommand(alone);
+  const std::string shared_line = Join(shared, " "), own_line = Join(own, " ");
+  auto& argv = step->argv;
+  if (argv.size() >= shared.size() && std::equal(shared.begin(), shared.end(), argv.begin())) {
+    argv.erase(argv.begin(), argv.begin() + shared.size());
+    argv.insert(argv.begin(), own.begin(), own.end());
+  }
+  for (auto& a : argv) {
+    if (a == shared_line) a = own_line;  // rsync's -e
+  }
 }
 
 Step CloseSharedConnectionStep(const Options& o, const std::string& node) {

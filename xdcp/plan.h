@@ -127,6 +127,10 @@ std::string RemotePath(const Options& o, const std::string& node,
 Step RemoteCommandStep(const Options& o, const std::string& node,
                        const std::string& command, const std::string& what);
 
+// Makes `step` (built with o.control_dir set) use a connection of its own:
+// its ssh options lose ControlMaster, ControlPath and ControlPersist.
+void UnshareConnection(const Options& o, Step* step);
+
 // The step that closes a node's shared ssh connection at the end of its
 // job (see Options::control_dir); it may fail and says nothing.
 Step CloseSharedConnectionStep(const Options& o, const std::string& node);
