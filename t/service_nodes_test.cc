@@ -258,17 +258,20 @@ TEST(PullThroughTest, LinksComeBackMungedOnceAndNothingSetId) {
                                       "sn1:/var/xcat/syncfiles/.xdcp-pull/", "/d/"}));
 }
 
-TEST(PullThroughTest, WithScpSetIdBitsAreClearedForEachNode) {
+TEST(PullThroughTest, WithScpTheFilesComeBackWithRsyncAndItsRules) {
   Options o;
   o.rcp = "/usr/bin/scp";
   o.recursive = true;
   std::vector<Step> steps = PullThroughSteps(o, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles",
                                              "/tmp/pt/", "/d");
-  ASSERT_EQ(steps.size(), 5u);
-  EXPECT_EQ(steps[2].kind, StepKind::kLocal);
-  EXPECT_EQ(steps[2].what, "clear set-id bits in /d/pt._cn5");
-  EXPECT_EQ(steps[3].what, "clear set-id bits in /d/pt._cn6");
-  EXPECT_EQ(steps[4].kind, StepKind::kRemote);
+  ASSERT_EQ(steps.size(), 3u);
+  const std::vector<std::string>& back = steps[1].argv;
+  EXPECT_EQ(back.front(), "rsync");  // scp -r would copy .xdcp-pull itself into /d
+  EXPECT_EQ(std::vector<std::string>(back.end() - 5, back.end()),
+            (std::vector<std::string>{"--munge-links", "--chmod=ugo-s",
+                                      "--remote-option=--munge-links",
+                                      "sn1:/var/xcat/syncfiles/.xdcp-pull/", "/d/"}));
+  EXPECT_EQ(steps[2].kind, StepKind::kRemote);
 }
 
 // An SN is given every node's name and groups (noderanges expand the

@@ -488,43 +488,18 @@ std::string Absolute(const std::string& path) {
   return getcwd(cwd, sizeof cwd) ? std::string(cwd) + "/" + path : path;
 }
 
-// Plain push through service nodes: per SN, check its xdcp, stage the
-// sources once under SNsyncfiledir, and let the SN's xdcp push them to its
-// nodes.
-bool AddCopyServiceNodeJobs(const Options& flat, const ClusterDb& db,
-                            const std::map<std::string, std::vector<std::string>>& groups,
-                            const std::vector<LocalSource>& sources,
-                            const std::string& target, const std::string& workdir,
-                            Plan* plan, std::string* error) {
-  Options o = flat;
-  o.control_dir = workdir + "/sn";
-  mkdir(o.control_dir.c_str(), 0700);
-  std::string sndir = SnSyncFileDir(db);
-  std::vector<std::string> paths;
-  for (const auto& s : sources) paths.push_back(Absolute(s.path));
-  std::vector<std::string> staged = paths;
-  staged.insert(staged.end(), o.exclude_from.begin(), o.exclude_from.end());
-  for (const auto& [sn, cns] : groups) {
-    if (sn.empty()) continue;
-    NodeJob job{sn, {VersionStep(o, sn)}};
-    if (!StagingSteps(o, sn, sndir, staged, workdir + "/stage." + sn, &job.steps, error))
-      return false;
-    job.steps.push_back(CopyDeliveryStep(o, sn, cns, sndir, paths, target));
-    job.timeout = ServiceNodeJobTimeout(o, cns.size());
-    job.steps.push_back(CloseSharedConnectionStep(o, sn));
-    job.behind = cns.size();
-    plan->jobs.push_back(std::move(job));
-  }
-  return true;
-}
+// The steps of an SN's job between the version check and closing its
+// shared connection; `workdir` is private to the run.
+using ServiceNodeSteps = std::function<bool(
+    const Options& o, const std::string& sn, const std::vector<std::string>& cns,
+    const std::string& workdir, std::vector<Step>* steps, std::string* error)>;
 
-// Pull: from nodes behind an SN through it (PullThroughSteps), from the
-// others directly.
-int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::string>& nodes,
-              const std::string& source, const std::string& dir) {
-  std::map<std::string, std::vector<std::string>> groups;
-  if (int sig = GroupByServiceNode(flat, db, nodes, &groups)) return StoppedBeforeStart(sig);
-  Plan plan = MakePullPlan(flat, groups[""], source, dir);
+// Runs `plan` (the nodes reached directly) and one job per SN of `groups`,
+// made of the version check, `sn_steps` and the closing of the SN's shared
+// connection, with one result per node behind each SN (ResultsBehind).
+int RunThroughServiceNodes(const Options& flat, Plan plan,
+                           const std::map<std::string, std::vector<std::string>>& groups,
+                           bool sn_must_succeed, const ServiceNodeSteps& sn_steps) {
   if (groups.size() == 1 && groups.count("")) return Execute(flat, std::move(plan));
   size_t first_sn_job = plan.jobs.size();
   WorkDir work;
@@ -532,28 +507,41 @@ int PullFiles(const Options& flat, const ClusterDb& db, const std::vector<std::s
   Options o = flat;
   o.control_dir = work.path() + "/sn";
   mkdir(o.control_dir.c_str(), 0700);
+  std::string error;
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
     NodeJob job{sn, {VersionStep(o, sn)}};
-    for (auto& s : PullThroughSteps(o, sn, cns, SnSyncFileDir(db), source, dir))
-      job.steps.push_back(std::move(s));
+    if (!sn_steps(o, sn, cns, work.path(), &job.steps, &error)) return Fail(kExitUsage, error);
     job.timeout = ServiceNodeJobTimeout(o, cns.size());
     job.steps.push_back(CloseSharedConnectionStep(o, sn));
     job.behind = cns.size();
     plan.jobs.push_back(std::move(job));
   }
-  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, /*sn_must_succeed=*/true);
+  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, sn_must_succeed);
 }
 
 int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
+  std::string sndir = SnSyncFileDir(db);
   if (o.pull) {
     struct stat st;
     if (stat(target.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return Fail(kExitNodeFailed, "cannot copy to target " + target +
                                        ": directory does not exist");
     }
-    return PullFiles(o, db, nodes, o.operands.front(), target);
+    // From nodes behind an SN: the SN pulls, the management node brings
+    // the files back (PullThroughSteps).
+    const std::string& source = o.operands.front();
+    std::map<std::string, std::vector<std::string>> groups;
+    if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
+    return RunThroughServiceNodes(
+        o, MakePullPlan(o, groups[""], source, target), groups, /*sn_must_succeed=*/true,
+        [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
+            const std::string&, std::vector<Step>* steps, std::string*) {
+          for (auto& s : PullThroughSteps(so, sn, cns, sndir, source, target))
+            steps->push_back(std::move(s));
+          return true;
+        });
   }
   std::vector<std::string> operands(o.operands.begin(), o.operands.end() - 1);
   // On a service node, the sources are the staged copies.
@@ -563,16 +551,23 @@ int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
   if (!ExpandSources(operands, o.recursive, &sources, &error)) {
     return Fail(kExitNodeFailed, error);
   }
+  // To nodes behind an SN: the sources (and -X lists) are staged once
+  // under SNsyncfiledir, and the SN's xdcp pushes them.
+  std::vector<std::string> paths;
+  for (const auto& s : sources) paths.push_back(Absolute(s.path));
+  std::vector<std::string> staged = paths;
+  staged.insert(staged.end(), o.exclude_from.begin(), o.exclude_from.end());
   std::map<std::string, std::vector<std::string>> groups;
   if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
-  Plan plan = MakePushPlan(o, groups[""], sources, target);
-  if (groups.size() == 1 && groups.count("")) return Execute(o, std::move(plan));
-  size_t first_sn_job = plan.jobs.size();
-  WorkDir work;
-  if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
-  if (!AddCopyServiceNodeJobs(o, db, groups, sources, target, work.path(), &plan, &error))
-    return Fail(kExitUsage, error);
-  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups);
+  return RunThroughServiceNodes(
+      o, MakePushPlan(o, groups[""], sources, target), groups, /*sn_must_succeed=*/false,
+      [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
+          const std::string& workdir, std::vector<Step>* steps, std::string* err) {
+        if (!StagingSteps(so, sn, sndir, staged, workdir + "/stage." + sn, steps, err))
+          return false;
+        steps->push_back(CopyDeliveryStep(so, sn, cns, sndir, paths, target));
+        return true;
+      });
 }
 
 int CheckVersion(const std::string& wanted) {

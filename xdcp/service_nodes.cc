@@ -468,9 +468,11 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   // and what the others sent still comes back.
   pull.may_fail = true;
   // Back to the management node: every NAME._NODE the SN pulled, with the
-  // same rules as a pull from a node.
+  // same rules as a rsync pull from a node. Always rsync, as staging is:
+  // the SN has it, and scp would copy the directory itself.
   Options tree = o;
   tree.recursive = true;
+  tree.rcp = Basename(o.rcp) == "rsync" ? o.rcp : "rsync";
   Step back;
   back.argv = PullHead(tree);
   // The SN stored its nodes' links munged; its rsync unmunges them as it
@@ -483,16 +485,7 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   back.what = "bring back from " + sn + " what it pulled";
   Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + SingleQuote(work),
                                  "remove the pulled files on " + sn);
-  std::vector<Step> steps{pull, back};
-  if (Basename(o.rcp) != "rsync") {
-    // scp (legacy protocol) keeps set-id bits, and has no --chmod.
-    std::string name = source;
-    while (name.size() > 1 && name.back() == '/') name.pop_back();
-    std::string at = dir + (dir.back() == '/' ? "" : "/") + Basename(name) + "._";
-    for (const auto& cn : cns) steps.push_back(ClearSetIdStep(at + cn));
-  }
-  steps.push_back(clean);
-  return steps;
+  return {pull, back, clean};
 }
 
 std::string ResultRecord(const NodeResult& r) {

@@ -89,6 +89,10 @@ mkdir -p $WORK/pulled2
 xdcp cn5,cn6 -P /tmp/p $WORK/pulled2
 check "a node without the file fails, its neighbour behind the same SN is pulled" eval \
   'rc_is 1 && err_has "Error: cn6: transfer" && [ "$(cat $WORK/pulled2/p._cn5)" = from-cn5 ] && err_has "xdcp: 2 nodes: 1 ok, 1 failed"'
+mkdir -p $WORK/pulled3
+xdcp cn5,cn7 -r /usr/bin/scp -P /tmp/p $WORK/pulled3
+check "pull through SNs with scp: files land as name._NODE" eval \
+  'rc_is 0 && [ "$(cat $WORK/pulled3/p._cn5)" = from-cn5 ] && [ "$(cat $WORK/pulled3/p._cn7)" = from-cn7 ] && [ ! -e $WORK/pulled3/.xdcp-pull ]'
 "$CLUSTER" stop-sshd "$XDCP_CLUSTER" sn2
 xdcp cn5,cn7 -P /tmp/p $WORK/pulled
 "$CLUSTER" start-sshd "$XDCP_CLUSTER" sn2
