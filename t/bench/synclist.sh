@@ -1,142 +1,199 @@
 #!/usr/bin/env bash
-# t/bench/synclist.sh - synclist benchmark: a 50-line synclist (24 renames,
-# one 5,000-file directory, one multi-source line) to 8 test hosts, cold and
-# warm, xdcp versus the same rsync commands run (a) node by node and (b) all
-# at once. Writes its results as a section for t/bench/RESULTS.md to OUT
-# (default build/synclist.md); the section it replaces there goes to
-# t/bench/HISTORY.md.
+# t/bench/synclist.sh - synclist benchmark of issue 14: 20 source files of
+# 78 bytes in two layouts, xCAT's (each file into its own directory, every
+# second one renamed) and flat (all into one directory), to N test hosts,
+# cold and warm, with and without --persist, alternating in each round with
+# the floors: `ssh NODE true` and one all-at-once rsync per node of the same
+# 20 files, both with xdcp's fan-out (64). Wall time and management-node
+# CPU (user + system of every process the run started, ssh masters that
+# daemonize included: t/bench/cpuwall.py) per run. Every cold run is checked
+# on every node. Writes its section for t/bench/RESULTS.md to OUT (default
+# build/synclist.md).
 #
-#   t/bench/synclist.sh [RUNS]      RUNS = runs per case, best kept (default 2)
-#   NO_RECORD=1 t/bench/synclist.sh  only print the section
+#   XDCP_TEST_NET=127.88.0 [STATEDIR=DIR] [RUNS=2] t/bench/synclist.sh [N...]
+#   N: numbers of test hosts (default: 8 64 200); RUNS: rounds, median kept
+#   NO_RECORD=1 ...  only print the section
 #
-# Needs root (t/cluster). Uses its own cluster on 127.79.0 in
-# build/bench-cluster; timings never make it fail.
+# Needs root (t/cluster). XDCP_TEST_NET is the cluster's network (required:
+# never another engineer's); STATEDIR its state directory (default
+# build/bench-cluster). Timings never make it fail.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XDCP=$top/build/xdcp
 CL=$top/t/cluster/cluster.sh
-S=$top/build/bench-cluster
+: "${XDCP_TEST_NET:?set XDCP_TEST_NET to your test network, e.g. 127.88.0}"
+export XDCP_TEST_NET
+S=${STATEDIR:-$top/build/bench-cluster}
 OUT=${OUT:-$top/build/synclist.md}
-RUNS=${1:-2}
-NODES=(cn1 cn2 cn3 cn4 cn5 cn6 cn7 cn8)
+RUNS=${RUNS:-2}
+SIZES=("$@")
+((${#SIZES[@]})) || SIZES=(8 64 200)
+FANOUT=64
+PERSIST=300
 
 [[ -x $XDCP ]] || { echo "no $XDCP (build first)" >&2; exit 1; }
-trap '"$CL" down "$S"' EXIT
-XDCP_TEST_NET=127.79.0 "$CL" up "$S" mn "${NODES[@]}"
+trap '"$CL" down "$S" >/dev/null 2>&1 || true' EXIT
 on() { "$CL" on "$S" "$@"; }
+M=$S/hosts/mn/tmp/bench   # mn's /tmp/bench, seen from outside
 
-# ---------------------------------------------------------------- source --
-# Built from outside in mn's private /tmp (= $S/hosts/mn/tmp).
-M=$S/hosts/mn/tmp/bench
-rm -rf "$M"; mkdir -p "$M/src/files" "$M/src/tree" "$M/src/multi"
-for i in $(seq -w 1 48); do     # 1..100 KB, mixed
-    head -c $(( (10#$i * 37 % 100 + 1) * 1024 )) /dev/urandom >"$M/src/files/f$i"
-done
-( cd "$M/src/tree" && for i in $(seq 1 5000); do head -c 1024 /dev/urandom >"t$i"; done )
-for x in a b c; do head -c 4096 /dev/urandom >"$M/src/multi/$x"; done
-
-L=$M/sync.list                  # paths as mn sees them
-{
-    for i in $(seq -w 1 48); do
-        d=/tmp/bench/dst/d$(( 10#$i % 6 ))
-        if (( 10#$i % 2 )); then echo "/tmp/bench/src/files/f$i -> $d/"
-        else echo "/tmp/bench/src/files/f$i -> $d/renamed_f$i"; fi
-    done
-    echo "/tmp/bench/src/tree/ -> /tmp/bench/dst/tree/"
-    echo "/tmp/bench/src/multi/a /tmp/bench/src/multi/b /tmp/bench/src/multi/c -> /tmp/bench/dst/multi/"
-} >"$L"
-lines=$(wc -l <"$L")
-echo "synclist: $lines lines, $(find "$M/src" -type f | wc -l) source files, $(du -sh "$M/src" | cut -f1)"
-
-# ------------------------------------------------------- baseline commands --
-on mn "$XDCP" 'cn[1-8]' -F /tmp/bench/sync.list --dry-run >"$M/dryrun.out" 2>&1 || {
-    cat "$M/dryrun.out" >&2; echo "dry run failed" >&2; exit 1; }
-# The baselines are the same rsync commands as an admin's script would run
-# them: without xdcp's shared connection per node (ControlMaster), and
-# without the step that closes it.
-sed -n 's/^TRACE: [^:]*: //p' "$M/dryrun.out" |
-  grep -v ' -O exit ' |
-  sed -e 's| -o ControlMaster=auto -o ControlPath=[^ ]* -o ControlPersist=10||' >"$M/cmds"
-ncmds=$(wc -l <"$M/cmds")
-echo "dry run: $ncmds commands ($(( ncmds / ${#NODES[@]} )) per node)"
-(( ncmds > 0 )) || { cat "$M/dryrun.out" >&2; echo "no TRACE lines" >&2; exit 1; }
-# loop: one after another; all: every line with & then wait
-{ echo 'set -e'; cat "$M/cmds"; } >"$M/loop.sh"
-{ sed 's/$/ \&/' "$M/cmds"; echo 'rc=0; for j in $(jobs -p); do wait $j || rc=1; done; exit $rc'; } >"$M/all.sh"
-
-run_xdcp() { on mn "$XDCP" 'cn[1-8]' -F /tmp/bench/sync.list; }
-run_loop() { on mn bash /tmp/bench/loop.sh; }
-run_all()  { on mn bash /tmp/bench/all.sh; }
-
-clean() { local n; for n in "${NODES[@]}"; do on "$n" rm -rf /tmp/bench/dst; done; }
-
-# time1 RUNNER: wall seconds of one run; exits if the runner fails.
-time1() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    "run_$1" >"$M/$1.log" 2>&1 || { cat "$M/$1.log" >&2; echo "$1 failed" >&2; exit 1; }
-    t1=$(date +%s.%N)
-    echo "$t1 - $t0" | bc
-}
-min() { echo "if ($1 < $2) $1 else $2" | bc; }
-
-check_dst() {     # every node got everything
-    local n want got
-    want=$(( 48 + 5000 + 3 ))
-    for n in "${NODES[@]}"; do
-        got=$(on "$n" find /tmp/bench/dst -type f | wc -l)
-        [[ $got == "$want" ]] || { echo "$1: $n has $got files, want $want" >&2; exit 1; }
+setup_sources() {
+    rm -rf "$M"; mkdir -p "$M/src"
+    local i
+    for i in $(seq -w 1 20); do printf '%077d\n' "$i" >"$M/src/f$i"; done  # 78 bytes
+    cp "$top/t/bench/cpuwall.py" "$M/cpuwall.py"
+    : >"$M/ref.list"; : >"$M/flat.list"
+    for i in $(seq -w 1 20); do
+        if ((10#$i % 2)); then echo "/tmp/bench/src/f$i -> /tmp/bench/dst/d$i/"
+        else echo "/tmp/bench/src/f$i -> /tmp/bench/dst/d$i/r$i"; fi >>"$M/ref.list"
+        echo "/tmp/bench/src/f$i -> /tmp/bench/dst/flat/" >>"$M/flat.list"
     done
 }
 
-declare -A COLD WARM
-for r in loop all xdcp; do COLD[$r]=999999; WARM[$r]=999999; done
-for run in $(seq 1 "$RUNS"); do
-    for r in loop all xdcp; do
-        clean
-        c=$(time1 $r); check_dst "$r cold"
-        w=$(time1 $r); check_dst "$r warm"
-        printf 'run %d %-5s cold %6.2f s  warm %6.2f s\n' "$run" "$r" "$c" "$w"
-        COLD[$r]=$(min "${COLD[$r]}" "$c"); WARM[$r]=$(min "${WARM[$r]}" "$w")
+# Runners, as mn runs them; $NODES is the folded noderange, $M/nodes one
+# name a line.
+SSH=(ssh -o BatchMode=yes -o ConnectTimeout=10)
+run_ssh()   { on mn xargs -a /tmp/bench/nodes -P $FANOUT -I{} "${SSH[@]}" {} true; }
+run_rsync() {
+    on mn xargs -a /tmp/bench/nodes -P $FANOUT -I{} rsync -rlptgo --protect-args \
+        -e "${SSH[*]}" "--rsync-path=mkdir -p /tmp/bench/dst/flat && rsync" \
+        /tmp/bench/src/ {}:/tmp/bench/dst/flat/
+}
+run_xdcp()  { on mn "$XDCP" "$NODES" -f $FANOUT -F "/tmp/bench/$1.list" "${@:2}"; }
+
+clean() { local n; for n in "${HOSTS[@]}"; do rm -rf "$S/hosts/$n/tmp/bench"; done; }
+closeall() { on mn "$XDCP" --close-connections "$NODES" >/dev/null 2>&1 || true; }
+check_dst() {   # LAYOUT: every node has the 20 files
+    local n got
+    for n in "${HOSTS[@]}"; do
+        got=$(find "$S/hosts/$n/tmp/bench/dst" -type f 2>/dev/null | wc -l)
+        [[ $got == 20 ]] || { echo "$1: $n has $got files, want 20" >&2; exit 1; }
     done
+}
+
+# measure KEY CMD...: one timed run; appends "wall cpu stderr_lines" to
+# $M/KEY.times.
+measure() {
+    local key=$1; shift
+    rm -f "$M/cw"
+    if ! CPUWALL_OUT=/tmp/bench/cw "$@" >"$M/$key.out" 2>"$M/$key.err"; then
+        cat "$M/$key.out" "$M/$key.err" >&2; echo "$key failed" >&2; exit 1
+    fi
+    read -r wall user sys <"$M/cw"
+    echo "$wall $(echo "$user + $sys" | bc) $(wc -l <"$M/$key.err")" >>"$M/$key.times"
+    printf '  %-16s %7.2f s wall %7.2f s cpu\n' "$key" "$wall" "$(echo "$user + $sys" | bc)"
+}
+cw() { on mn env CPUWALL_OUT=/tmp/bench/cw /usr/bin/python3 /tmp/bench/cpuwall.py "$@"; }
+m_ssh()   { measure "$1" cw xargs -a /tmp/bench/nodes -P $FANOUT -I{} "${SSH[@]}" {} true; }
+m_rsync() {
+    measure "$1" cw xargs -a /tmp/bench/nodes -P $FANOUT -I{} rsync -rlptgo --protect-args \
+        -e "${SSH[*]}" "--rsync-path=mkdir -p /tmp/bench/dst/flat && rsync" \
+        /tmp/bench/src/ {}:/tmp/bench/dst/flat/
+}
+m_xdcp()  { local key=$1 list=$2; shift 2; measure "$key" cw "$XDCP" "$NODES" -f $FANOUT -F "/tmp/bench/$list.list" "$@"; }
+
+median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
+col() { awk -v c="$2" '{print $c}' "$M/$1.times" | median; }
+
+declare -A RES   # N:key:wall|cpu|err
+rsync_per_node=()
+for N in "${SIZES[@]}"; do
+    HOSTS=(); for i in $(seq 1 "$N"); do HOSTS+=("cn$i"); done
+    NODES="cn[1-$N]"
+    "$CL" down "$S" >/dev/null 2>&1 || true
+    echo "== $N hosts: cluster up"
+    "$CL" up "$S" mn "${HOSTS[@]}" >/dev/null
+    setup_sources
+    printf '%s\n' "${HOSTS[@]}" >"$M/nodes"
+    for layout in ref flat; do
+        run_xdcp $layout --dry-run >"$M/dry.$layout" 2>&1
+        RES[$N:$layout:rsyncs]=$(grep -c "^TRACE: cn1: [^ ]*rsync " "$M/dry.$layout")
+    done
+    for r in $(seq 1 "$RUNS"); do
+        echo "round $r of $RUNS, $N hosts"
+        for layout in ref flat; do
+            m_ssh ssh_true
+            clean; m_xdcp xdcp_$layout.cold $layout; check_dst "xdcp $layout cold"
+            m_xdcp xdcp_$layout.warm $layout
+            clean; m_rsync rsync_all.cold; check_dst "rsync cold"
+            m_rsync rsync_all.warm
+            closeall; clean
+            m_xdcp xdcp_$layout.pcold $layout --persist $PERSIST; check_dst "xdcp $layout --persist cold"
+            m_xdcp xdcp_$layout.pwarm $layout --persist $PERSIST
+            closeall
+        done
+    done
+    for f in "$M"/*.times; do
+        k=$(basename "$f" .times)
+        RES[$N:$k:wall]=$(col "$k" 1); RES[$N:$k:cpu]=$(col "$k" 2); RES[$N:$k:err]=$(col "$k" 3)
+    done
+    rm -f "$M"/*.times
 done
 
 # ---------------------------------------------------------------- report --
-ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
-verdict() { [[ $(echo "$1 <= 1.1" | bc) == 1 ]] && echo PASS || echo MISS; }
-row() {   # NAME KEY
-    local rc rw
-    rc=$(ratio "${COLD[$2]}" "${COLD[all]}"); rw=$(ratio "${WARM[$2]}" "${WARM[all]}")
-    if [[ $2 == xdcp ]]; then rc="${rc}x $(verdict "$rc")"; rw="${rw}x $(verdict "$rw")"
-    else rc="${rc}x"; rw="${rw}x"; fi
-    printf '| %s | %.2f | %.2f | %s, %s |\n' "$1" "${COLD[$2]}" "${WARM[$2]}" "$rc" "$rw"
-}
+r2() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
+ms() { printf '%.1f' "$(echo "scale=4; $1 * 1000 / $2" | bc)"; }   # per node, ms
 table=$(
-    echo '| runner | cold s | warm s | vs all-at-once (cold, warm) |'
-    echo '|---|---:|---:|---|'
-    row "xdcp 'cn[1-8]' -F LIST (fanout 64)" xdcp
-    row "rsync loop, node by node" loop
-    row "rsync all at once (& + wait)" all
+    echo '| hosts | runner | wall s (cold / warm) | MN CPU ms per node (cold / warm) |'
+    echo '|---:|---|---:|---:|'
+    for N in "${SIZES[@]}"; do
+        for k in ssh_true rsync_all xdcp_ref xdcp_flat xdcp_ref.p xdcp_flat.p; do
+            case $k in
+                ssh_true) w="${RES[$N:ssh_true:wall]}"; c=$(ms "${RES[$N:ssh_true:cpu]}" "$N")
+                          echo "| $N | \`ssh NODE true\`, fan-out $FANOUT | $w | $c |"; continue ;;
+                *.p) b=${k%.p}; cold=$b.pcold; warm=$b.pwarm; name="\`xdcp -F\` ${b#xdcp_} --persist" ;;
+                rsync_all) cold=rsync_all.cold; warm=rsync_all.warm; name="one rsync per node (flat files), fan-out $FANOUT" ;;
+                *) cold=$k.cold; warm=$k.warm; name="\`xdcp -F\` ${k#xdcp_}" ;;
+            esac
+            echo "| $N | $name | ${RES[$N:$cold:wall]} / ${RES[$N:$warm:wall]} | $(ms "${RES[$N:$cold:cpu]}" "$N") / $(ms "${RES[$N:$warm:cpu]}" "$N") |"
+        done
+    done
 )
-echo; echo "$table"
+targets=$(
+    echo '| measure | target | '"$(printf '%s hosts | ' "${SIZES[@]}")"
+    echo '|---|---|'"$(printf -- '---:|%.0s' "${SIZES[@]}")"
+    printf '| xCAT-layout wall / flat-layout wall (cold) | <= 1.15 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_ref.cold:wall]}" "${RES[$N:xdcp_flat.cold:wall]}")"; done; echo
+    printf '| rsync processes per node, 20-line synclist (`-T`), ref / flat | 1 |'
+    for N in "${SIZES[@]}"; do printf ' %s / %s |' "${RES[$N:ref:rsyncs]}" "${RES[$N:flat:rsyncs]}"; done; echo
+    printf '| xdcp flat wall / one rsync per node (cold) | <= 1.1 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.cold:wall]}" "${RES[$N:rsync_all.cold:wall]}")"; done; echo
+    printf '| xdcp flat wall / one rsync per node (warm) | <= 1.1 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.warm:wall]}" "${RES[$N:rsync_all.warm:wall]}")"; done; echo
+    printf '| warm run with --persist / cold, ref layout | <= 0.35 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_ref.pwarm:wall]}" "${RES[$N:xdcp_ref.cold:wall]}")"; done; echo
+    printf '| warm run with --persist / cold, flat layout | <= 0.35 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.pwarm:wall]}" "${RES[$N:xdcp_flat.cold:wall]}")"; done; echo
+    printf '| xdcp flat cold wall / `ssh NODE true` | (floor) |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.cold:wall]}" "${RES[$N:ssh_true:wall]}")"; done; echo
+    printf '| stderr lines of an xdcp run (max of cold runs) | <= 10 |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(printf '%s\n' "${RES[$N:xdcp_ref.cold:err]}" "${RES[$N:xdcp_flat.cold:err]}" | sort -n | tail -1)"; done; echo
+)
+echo; echo "$targets"; echo; echo "$table"
 
 section=$(cat <<EOF2
 
 ## Synclist: \`synclist.sh\`
 
-Synclist of $lines lines: 48 files of 1-100 KB (24 renames, one rsync each;
-24 plain lines into 3 directories, one rsync per directory), one 5,000-file directory of 1 KB files
-(\`/tmp/bench/src/tree/ -> /tmp/bench/dst/tree/\`) and one 3-source line.
-Targets cn1..cn8 of a \`t/cluster\` loopback cluster (real sshd, curve25519 KEX).
-xdcp: \`xdcp 'cn[1-8]' -F /tmp/bench/sync.list\`, run in mn. Baselines run
-the $ncmds rsync command lines printed by \`--dry-run\`
-($(( ncmds / ${#NODES[@]} )) per node): one after another, or all at once.
-Cold = destinations removed first; warm = same run again, nothing changed.
-Best of $RUNS. Target: xdcp <= 1.1x all-at-once, cold and warm.
+20 source files of 78 bytes. Layouts: **ref** is xCAT's test layout (20
+lines, each file into its own directory \`/tmp/bench/dst/dNN/\`, every
+second one renamed); **flat** is 20 lines into \`/tmp/bench/dst/flat/\`.
+Targets cn1..cnN of a \`t/cluster\` loopback cluster (real sshd), run in mn
+with fan-out $FANOUT. Each round alternates, per layout: \`ssh NODE true\` for
+every node (xargs -P $FANOUT), xdcp cold (destinations removed) and warm
+(nothing changed), one rsync per node of the 20 files into one directory
+(xargs -P $FANOUT) cold and warm, then xdcp \`--persist $PERSIST\` cold (no
+connection open) and warm (the connections of the cold run reused).
+Medians of $RUNS rounds. MN CPU: user + system time of every process the
+run started on the management node (\`t/bench/cpuwall.py\`, a child
+subreaper, so daemonized ssh masters count; a --persist master still open
+after the run does not), per node. The machine is shared with other
+engineers' builds and tests, so walls carry their load.
 
 - machine: nproc $(nproc), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')
-- command: \`t/bench/synclist.sh $RUNS\`
+- command: \`XDCP_TEST_NET=... RUNS=$RUNS t/bench/synclist.sh ${SIZES[*]}\`
+
+$targets
 
 $table
 EOF2
