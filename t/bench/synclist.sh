@@ -40,7 +40,7 @@ M=$S/hosts/mn/tmp/bench   # mn's /tmp/bench, seen from outside
 setup_sources() {
     rm -rf "$M"; mkdir -p "$M/src"
     local i
-    for i in $(seq -w 1 20); do printf '%077d\n' "$i" >"$M/src/f$i"; done  # 78 bytes
+    for i in $(seq -w 1 20); do printf '%077d\n' "$((10#$i))" >"$M/src/f$i"; done  # 78 bytes
     cp "$top/t/bench/cpuwall.py" "$M/cpuwall.py"
     : >"$M/ref.list"; : >"$M/flat.list"
     for i in $(seq -w 1 20); do
