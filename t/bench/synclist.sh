@@ -15,7 +15,7 @@
 #   NO_RECORD=1 ...  only print the section
 #
 # Needs root (t/cluster). XDCP_TEST_NET is the cluster's network (required:
-# never another engineer's); STATEDIR its state directory (default
+# never one another cluster on the machine uses); STATEDIR its state directory (default
 # build/bench-cluster). Timings never make it fail.
 set -euo pipefail
 
@@ -187,8 +187,8 @@ connection open) and warm (the connections of the cold run reused).
 Medians of $RUNS rounds. MN CPU: user + system time of every process the
 run started on the management node (\`t/bench/cpuwall.py\`, a child
 subreaper, so daemonized ssh masters count; a --persist master still open
-after the run does not), per node. The machine is shared with other
-engineers' builds and tests, so walls carry their load.
+after the run does not), per node. The machine was shared with other
+builds and test clusters, so walls carry their load.
 
 - machine: nproc $(nproc), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')
 - command: \`XDCP_TEST_NET=... RUNS=$RUNS t/bench/synclist.sh ${SIZES[*]}\`
