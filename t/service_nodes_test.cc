@@ -135,7 +135,7 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   TreeScan scan;
   scan.exists = true;
-  scan.entries.push_back(TreeEntry{".", 0, 1, true, 0, 0, false, 1, 2});
+  scan.entries.push_back(ScanEntry{".", 0, 1, true, 0, 0, false, 1, 2});
   scan.non_dirs = 10;
   Options o;
   o.delete_extra = true;

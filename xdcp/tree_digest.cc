@@ -79,7 +79,7 @@ class Scanner {
   // directory (`fd` open on it), its subtree.
   bool Add(int dirfd, const char* name, int fd, const std::string& rel, size_t name_at,
            const struct stat& st, std::string* error) {
-    TreeEntry e;
+    ScanEntry e;
     e.path = rel;
     e.name = name_at;
     e.dir = S_ISDIR(st.st_mode);
@@ -228,7 +228,7 @@ std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& pat
   std::map<std::pair<dev_t, ino_t>, size_t> leaders;  // hard links: first path in
   const auto& es = scan.entries;
   for (size_t i = 0; i < es.size();) {
-    const TreeEntry& e = es[i];
+    const ScanEntry& e = es[i];
     if (i > 0 && !patterns.empty() && ExcludedBy(patterns, e.path, e.dir)) {
       i = e.dir ? e.end : i + 1;  // an excluded directory: its subtree too
       continue;

@@ -32,7 +32,7 @@
 
 namespace xdcp {
 
-struct TreeEntry {
+struct ScanEntry {
   std::string path;     // relative to the root, "." for the root itself
   size_t name = 0;      // offset of the last component in `path`
   size_t end = 0;       // directories: index one past their subtree
@@ -46,7 +46,7 @@ struct TreeEntry {
 struct TreeScan {
   std::string root;
   bool exists = false;
-  std::vector<TreeEntry> entries;  // depth first, names in byte order
+  std::vector<ScanEntry> entries;  // depth first, names in byte order
   long non_dirs = 0;               // files, links, devices: for --max-delete
 };
 
