@@ -79,6 +79,7 @@
 #include <random>
 
 #include "classify.h"
+#include "paths.h"
 #include "service_nodes.h"
 
 extern char** environ;
@@ -150,8 +151,8 @@ struct NodeRun {
 // Maps one change record's name to the local source it stands for.
 // Returns the local path a change record's name stands for, or "".
 std::string ChangedSource(const std::vector<ChangeRoot>& roots, std::string name) {
-  while (!name.empty() && name.back() == '/') name.pop_back();
-  if (name == ".") name.clear();
+  name = WithoutTrailingSlashes(name);
+  if (name == "." || name == "/") name.clear();
   for (const auto& root : roots) {
     if (root.any || name == root.name) return root.local;
     if (root.name.empty()) return name.empty() ? root.local : root.local + "/" + name;

@@ -9,28 +9,12 @@
 #include <deque>
 #include <vector>
 
+#include "paths.h"
+
 namespace xdcp {
 namespace {
 
 constexpr int kMaxLinks = 40;  // as the kernel's ELOOP limit
-
-std::deque<std::string> Components(const std::string& path) {
-  std::deque<std::string> out;
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t slash = path.find('/', pos);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > pos) out.push_back(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
-}
 
 bool ReadLink(const std::string& path, std::string* target) {
   std::vector<char> buf(4096);
@@ -44,7 +28,8 @@ bool ReadLink(const std::string& path, std::string* target) {
 
 bool ResolveInImage(const std::string& image, const std::string& path,
                     std::string* resolved, std::string* error) {
-  std::deque<std::string> todo = Components(path);
+  std::vector<std::string> parts = PathComponents(path);
+  std::deque<std::string> todo(parts.begin(), parts.end());
   std::vector<std::string> done;
   int links = 0;
   // done[missing] and what follows do not exist in the image (yet); no
@@ -59,7 +44,7 @@ bool ResolveInImage(const std::string& image, const std::string& path,
       if (done.size() <= missing) missing = std::string::npos;
       continue;
     }
-    std::string here = image + Join(done) + (done.empty() ? "" : "/") + c;
+    std::string here = image + JoinComponents(done) + (done.empty() ? "" : "/") + c;
     struct stat st;
     if (missing != std::string::npos || lstat(here.c_str(), &st) != 0) {
       if (missing == std::string::npos) missing = done.size();
@@ -73,18 +58,18 @@ bool ResolveInImage(const std::string& image, const std::string& path,
         return false;
       }
       if (!target.empty() && target[0] == '/') done.clear();
-      std::deque<std::string> more = Components(target);
+      std::vector<std::string> more = PathComponents(target);
       todo.insert(todo.begin(), more.begin(), more.end());
       continue;
     }
     if (!S_ISDIR(st.st_mode) && !todo.empty()) {
-      *error = "not a directory in the image: '" + image + Join(done) +
+      *error = "not a directory in the image: '" + image + JoinComponents(done) +
                (done.empty() ? "" : "/") + c + "'";
       return false;
     }
     done.push_back(c);
   }
-  *resolved = Join(done);
+  *resolved = JoinComponents(done);
   if (path.size() > 1 && path.back() == '/' && resolved->back() != '/') *resolved += '/';
   return true;
 }
@@ -93,7 +78,7 @@ std::string MakeImageDirs(const std::string& image, const std::string& dir) {
   int fd = open(image.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return "cannot open the image " + image + ": " + strerror(errno);
   std::string at = image;
-  for (const auto& c : Components(dir)) {
+  for (const auto& c : PathComponents(dir)) {
     at += "/" + c;
     int next = openat(fd, c.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (next < 0 && errno == ENOENT) {

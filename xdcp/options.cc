@@ -7,6 +7,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "paths.h"
+
 namespace po = boost::program_options;
 
 namespace xdcp {
@@ -163,11 +165,6 @@ bool ApplyValueOptions(const po::variables_map& vm,
   if (!prefix.empty()) o->node_prefix = prefix;
   o->node_suffix = Env(env, {"XCAT_NODE_SUFFIX"});
   return true;
-}
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 // The checks that need no filesystem: which operands each mode takes.

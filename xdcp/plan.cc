@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "paths.h"
+
 namespace xdcp {
 namespace {
 
@@ -59,12 +61,6 @@ Step VerifyStep(const Options& o, const std::string& node) {
   Step s = RemoteCommandStep(o, node, "true", "verify ssh to " + node);
   s.kind = StepKind::kVerify;
   return s;
-}
-
-std::string LastComponent(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 Plan NewPlan(const Options& o) {
@@ -230,7 +226,7 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     if (o.verify) job.steps.push_back(VerifyStep(o, node));
     Step s;
     std::string local =
-        dir + (dir.back() == '/' ? "" : "/") + name + "._" + node;
+        WithTrailingSlash(dir) + name + "._" + node;
     // -R pulls a directory's contents into NAME._NODE with no extra level,
     // whatever the transport, and a second run updates it in place: rsync
     // needs "SRC/" and "DIR/", scp (SFTP) needs "SRC/.".
@@ -238,7 +234,7 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     s.argv = PullHead(o);
     std::string remote = source;
     if (tree) {
-      while (remote.size() > 1 && remote.back() == '/') remote.pop_back();
+      remote = WithoutTrailingSlashes(remote);
       remote += IsRsync(o) ? "/" : "/.";
       if (IsRsync(o)) local += '/';
     }

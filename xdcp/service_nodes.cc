@@ -14,6 +14,7 @@
 
 #include "filelist.h"
 #include "noderange.h"
+#include "paths.h"
 #include "plan.h"
 #include "sources.h"
 #include "sync_scope.h"
@@ -22,11 +23,6 @@ namespace xdcp {
 namespace {
 
 std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 bool IsDir(const std::string& path) {
   struct stat st;
@@ -46,18 +42,13 @@ std::vector<std::string> Subdirs(const std::string& dir) {
   return out;
 }
 
-std::string Trimmed(std::string p) {
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  return p;
-}
-
 // "ROOT/x/y" -> "/x/y/" (a directory pattern anchored at the transfer root).
 std::string Anchored(const std::string& root, const std::string& path) {
-  return Trimmed(path).substr(root.size()) + "/";
+  return WithoutTrailingSlashes(path).substr(root.size()) + "/";
 }
 
 bool Under(const std::string& root, const std::string& path) {
-  std::string p = Trimmed(path);
+  std::string p = WithoutTrailingSlashes(path);
   return p.compare(0, root.size() + 1, root + "/") == 0;
 }
 
@@ -221,7 +212,7 @@ std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
   std::set<std::string> trees;
   for (const auto& [name, distro] : db.osdistros) {
     for (const auto& p : distro.dirpaths) {
-      if (Under(root, p)) trees.insert(Trimmed(p));
+      if (Under(root, p)) trees.insert(WithoutTrailingSlashes(p));
     }
   }
   for (const auto& top : Subdirs(root)) {
@@ -240,7 +231,7 @@ std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
   for (const auto& name : nodes) {
     const Node* n = db.FindNode(name);
     const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
-    if (img && !img->rootimgdir.empty()) used.insert(Trimmed(img->rootimgdir));
+    if (img && !img->rootimgdir.empty()) used.insert(WithoutTrailingSlashes(img->rootimgdir));
   }
   // netboot/OS/ARCH/PROFILE: an image none of the nodes uses stays home.
   ExclusionRule images{"netboot images none of its nodes uses", {}};
@@ -284,7 +275,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
   for (const auto& [sn, nodes] : in.nodes_of) {
     NodeJob job{sn, {}};
     for (const auto& raw : in.paths) {
-      std::string root = Trimmed(raw);
+      std::string root = WithoutTrailingSlashes(raw);
       Step s;
       s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshCommandLine(o),
                 kChangeFormat};
@@ -481,7 +472,7 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   if (std::count(back.argv.begin(), back.argv.end(), "--munge-links") > 0)
     back.argv.push_back("--remote-option=--munge-links");
   back.argv.push_back(RemotePath(o, sn, work + "/"));
-  back.argv.push_back(dir + (dir.back() == '/' ? "" : "/"));
+  back.argv.push_back(WithTrailingSlash(dir));
   back.what = "bring back from " + sn + " what it pulled";
   Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + SingleQuote(work),
                                  "remove the pulled files on " + sn);

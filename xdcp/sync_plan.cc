@@ -14,6 +14,7 @@
 
 #include "image_path.h"
 #include "merge.h"
+#include "paths.h"
 #include "sources.h"
 #include "sync_scope.h"
 #include "transfer_tree.h"
@@ -30,32 +31,15 @@ struct Transfer {
   bool follow = false;  // named symbolic links: deliver their targets
 };
 
-std::string Basename(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string Join(const std::string& dir, const std::string& name) {
-  return (dir == "/" ? "" : dir) + "/" + name;
-}
-
-std::string Dirname(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos || slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 std::string At(const SyncList& list, int line) {
   return list.path + ":" + std::to_string(line) + ": ";
 }
 
-bool IsRsync(const Options& o) { return Basename(o.rcp) == "rsync"; }
+bool IsRsync(const Options& o) { return LastComponent(o.rcp) == "rsync"; }
 
 bool IsSymlink(const std::string& path) {
   struct stat st;
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  std::string p = WithoutTrailingSlashes(path);
   return p == path && lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
@@ -76,9 +60,8 @@ std::vector<ChangeRoot> ChangeRoots(const Transfer& t) {
   std::vector<ChangeRoot> roots;
   for (const auto& s : t.sources) {
     bool slash = !s.empty() && s.back() == '/';
-    std::string local = s;
-    while (local.size() > 1 && local.back() == '/') local.pop_back();
-    roots.push_back({slash ? "" : Basename(s), local, !t.rename.empty()});
+    std::string local = WithoutTrailingSlashes(s);
+    roots.push_back({slash ? "" : LastComponent(s), local, !t.rename.empty()});
   }
   return roots;
 }
@@ -397,14 +380,14 @@ class Planner {
     }
     bool into_dir = dest.back() == '/' || line.sources.size() > 1;
     std::string dest_dir = into_dir ? dest : Dirname(dest);
-    while (dest_dir.size() > 1 && dest_dir.back() == '/') dest_dir.pop_back();
+    dest_dir = WithoutTrailingSlashes(dest_dir);
     for (const auto& written : line.sources) {
       std::vector<std::string> paths;
       std::string pattern = Subst(written, line.line, node);
       if (!SourcePaths(list_, line, pattern, node, &paths, error)) return false;
       for (const auto& path : paths) {
-        std::string name = into_dir ? Basename(path) : Basename(dest);
-        std::string target = (dest_dir == "/" ? "" : dest_dir) + "/" + name;
+        std::string name = into_dir ? LastComponent(path) : LastComponent(dest);
+        std::string target = JoinPath(dest_dir, name);
         auto [it, fresh] = delivered->emplace(target, std::make_pair(path, line.line));
         if (!fresh && it->second.first != path) {
           *error = At(list_, line.line) + "conflict on " + node + ": '" + target +
@@ -414,10 +397,9 @@ class Planner {
         }
         if (!fresh) continue;
         bool follow = IsSymlink(path);
-        std::string local = path;
-        while (local.size() > 1 && local.back() == '/') local.pop_back();
+        std::string local = WithoutTrailingSlashes(path);
         roots_.push_back({local, path.back() == '/' ? dest_dir : target});
-        bool rename = !into_dir && Basename(path) != name;
+        bool rename = !into_dir && LastComponent(path) != name;
         if (!IsRsync(o_)) {
           AddTransfer(path, dest_dir, rename ? name : "", follow, transfers);
           continue;
@@ -441,9 +423,8 @@ class Planner {
                             const std::string& rename) {
     TreeEntry e;
     bool slash = path.back() == '/';
-    e.source = path;
-    while (e.source.size() > 1 && e.source.back() == '/') e.source.pop_back();
-    std::string into = rename.empty() ? dir : Join(dir, rename);
+    e.source = WithoutTrailingSlashes(path);
+    std::string into = rename.empty() ? dir : JoinPath(dir, rename);
     struct stat st, lst;
     bool exists = stat(path.c_str(), &st) == 0;
     bool is_dir = exists && S_ISDIR(st.st_mode);
@@ -455,9 +436,9 @@ class Planner {
       e.kind = is_dir ? TreeEntryKind::kDir : TreeEntryKind::kFollow;
     }
     if (is_dir) {  // rsync puts a directory inside its destination
-      e.rel = slash ? into : Join(into, Basename(path));
+      e.rel = slash ? into : JoinPath(into, LastComponent(path));
     } else {
-      e.rel = rename.empty() ? Join(dir, Basename(path)) : into;
+      e.rel = rename.empty() ? JoinPath(dir, LastComponent(path)) : into;
     }
     return e;
   }

@@ -1,5 +1,6 @@
 #include "sync_scope.h"
 
+#include "paths.h"
 #include "sources.h"
 
 namespace xdcp {
@@ -60,10 +61,7 @@ bool SourcesForNode(const SyncList& list, const SyncScope& scope, const ClusterD
       std::vector<std::string> unknown, paths;
       std::string pattern = SubstituteVars(written, NodeVars(db, node), &unknown);
       if (!SourcePaths(list, line, pattern, node, &paths, error)) return false;
-      for (auto p : paths) {
-        while (p.size() > 1 && p.back() == '/') p.pop_back();
-        files->insert(p);
-      }
+      for (const auto& p : paths) files->insert(WithoutTrailingSlashes(p));
     }
   }
   return true;

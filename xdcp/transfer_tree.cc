@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "paths.h"
+
 namespace xdcp {
 namespace {
 
@@ -16,18 +18,6 @@ bool Nested(const std::string& a, const std::string& b) {
   const std::string& s = a.size() < b.size() ? a : b;
   const std::string& l = a.size() < b.size() ? b : a;
   return l.compare(0, s.size(), s) == 0 && l[s.size()] == '/';
-}
-
-std::vector<std::string> Components(const std::string& rel) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= rel.size()) {
-    size_t slash = rel.find('/', start);
-    if (slash == std::string::npos) slash = rel.size();
-    if (slash > start) parts.push_back(rel.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
 }
 
 std::string Why(const std::string& what, const std::string& path) {
@@ -75,7 +65,7 @@ std::string CopyInto(int dirfd, const std::string& name, const std::string& sour
 }  // namespace
 
 bool TreeRelative(const std::string& path, std::string* rel) {
-  std::vector<std::string> parts = Components(path);  // `rel` may be `path`
+  std::vector<std::string> parts = PathComponents(path);  // `rel` may be `path`
   rel->clear();
   for (const auto& part : parts) {
     if (part == ".") continue;
@@ -113,7 +103,7 @@ std::string BuildTransferTree(const std::string& dir, const TransferTree& tree) 
   if (root < 0) return Why("open", dir);
   std::string error;
   for (const auto& e : tree.entries) {
-    std::vector<std::string> parts = Components(e.rel);
+    std::vector<std::string> parts = PathComponents(e.rel);
     if (parts.empty()) continue;  // '/' itself: sent from its source
     int fd = dup(root);
     std::string shown = dir;
