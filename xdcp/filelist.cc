@@ -1,14 +1,9 @@
 #include "filelist.h"
 
+#include "text.h"
+
 namespace xdcp {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 // rsync would read these as filter rules, not as patterns.
 bool IsFilterRule(const std::string& line) {

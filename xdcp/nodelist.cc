@@ -17,29 +17,10 @@
 #include "cluster_db.h"
 #include "noderange.h"
 #include "stanza.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {
-
-bool ReadWholeFile(const std::string& path, std::string* text,
-                   std::string* error) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    *error = path + ": cannot read: " + std::strerror(errno);
-    return false;
-  }
-  char buffer[65536];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
-    text->append(buffer, n);
-  }
-  const int read_errno = std::ferror(file) ? errno : 0;
-  std::fclose(file);
-  if (read_errno != 0) {
-    *error = path + ": cannot read: " + std::strerror(read_errno);
-  }
-  return read_errno == 0;
-}
 
 // "a, b,,c" -> {"a", "b", "c"}: xCAT lists, spaces around items forgiven.
 std::vector<std::string> SplitList(const std::string& text) {
@@ -464,7 +445,10 @@ bool FinishClusterDb(const std::string& path, ClusterDb* db,
 
 bool LoadClusterDb(const std::string& path, ClusterDb* db, std::string* error) {
   std::string text;
-  if (!ReadWholeFile(path, &text, error)) return false;
+  if (!ReadWholeFile(path, &text)) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
   if (!LooksLikeXml(text)) return LoadStanzaDb(path, text, db, error);
   return XmlLoader(path, text).Load(db, error);
 }

@@ -61,22 +61,6 @@ bool GlobExisting(const std::string& pattern, std::vector<std::string>* out) {
   return found;
 }
 
-bool ReadWholeFile(const std::string& path, std::string* content) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  std::string text;
-  bool ok = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
-  char buf[65536];
-  for (ssize_t n; ok && (n = read(fd, buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno != EINTR) ok = false;
-    if (n > 0) text.append(buf, n);
-  }
-  close(fd);
-  if (ok) *content = std::move(text);
-  return ok;
-}
-
 bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
                    std::vector<LocalSource>* sources, std::string* error) {
   for (const auto& operand : operands) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plan.h"
+#include "text.h"  // ReadWholeFile, for the callers that found it here
 
 namespace xdcp {
 
@@ -19,10 +20,6 @@ bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
 // Appends the paths `pattern` names: itself if it exists as written, else
 // its glob matches. False if there are none.
 bool GlobExisting(const std::string& pattern, std::vector<std::string>* paths);
-
-// Reads a whole local file; false if it cannot be opened or read, or is a
-// directory.
-bool ReadWholeFile(const std::string& path, std::string* content);
 
 }  // namespace xdcp
 

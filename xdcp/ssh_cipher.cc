@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "sources.h"
+#include "text.h"
 
 namespace xdcp {
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "text.h"
+
 namespace xdcp {
 namespace {
 
@@ -17,16 +19,6 @@ using Attrs = std::map<std::string, std::string>;
 
 constexpr char kDefaultPrefix[] = "default-";
 constexpr size_t kDefaultPrefixSize = sizeof kDefaultPrefix - 1;
-
-// Spaces and tabs around everything are ignored (xcatstanzafile(5)); a
-// '\r' too, so that a file written on Windows reads the same.
-std::string Trim(const std::string& text) {
-  static const char kBlanks[] = " \t\r";
-  size_t first = text.find_first_not_of(kBlanks);
-  if (first == std::string::npos) return "";
-  size_t last = text.find_last_not_of(kBlanks);
-  return text.substr(first, last - first + 1);
-}
 
 bool IsAsciiLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -121,6 +113,7 @@ bool StanzaLoader::Load(const std::string& text, ClusterDb* db,
 }
 
 bool StanzaLoader::ReadLine(int line, const std::string& raw) {
+  // Blanks around everything are ignored (xcatstanzafile(5)).
   const std::string text = Trim(raw);
   const StanzaLine parsed = ClassifyLine(text);
   switch (parsed.kind) {

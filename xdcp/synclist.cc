@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "merge.h"
 #include "printable.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {
@@ -31,9 +33,6 @@ const Clause kClauses[] = {
     {"APPEND:", "APPEND", &SyncList::append, true},
     {"MERGE:", "MERGE", &SyncList::merge, true},
 };
-
-const char* const kMergeTargets[] = {"/etc/passwd", "/etc/shadow", "/etc/group",
-                                     "/etc/gshadow"};
 
 const Clause* FindHeader(const std::string& line) {
   for (const Clause& clause : kClauses) {
@@ -58,13 +57,7 @@ bool IsBlank(char c) {
   return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
 
-std::string Trim(const std::string& text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && IsBlank(text[begin])) ++begin;
-  while (end > begin && IsBlank(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
+constexpr char kLineBlanks[] = " \t\v\f\r";  // IsBlank's characters
 
 std::string RemoveBlanks(const std::string& text) {
   std::string out;
@@ -335,13 +328,6 @@ bool ParseScriptEntry(const Clause& clause, const std::string& line,
   return true;
 }
 
-bool IsMergeTarget(const std::string& path) {
-  for (const char* target : kMergeTargets) {
-    if (path == target) return true;
-  }
-  return false;
-}
-
 // APPEND and MERGE: `SRC -> TARGET`, one file onto one file on every node.
 bool ParseFileEntry(const Clause& clause, const std::string& line,
                     ClauseEntry* entry, std::string* error) {
@@ -383,7 +369,7 @@ class Parser {
     if (raw.find('\0') != std::string::npos) {
       return Fail(number, "NUL byte in line", error);
     }
-    const std::string line = Trim(raw);
+    const std::string line = Trim(raw, kLineBlanks);
     if (line.empty() || line[0] == '#') return true;
     if (const Clause* clause = FindHeader(line)) {
       return Open(clause, number, error);
