@@ -14,7 +14,7 @@ if [ ! -r "$bash_completion" ]; then
   finish
 fi
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "/tmp/xdcp_test.${XDCP_TEST_TAG:-untagged}.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/nodelist.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>

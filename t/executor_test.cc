@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -53,11 +54,6 @@ Plan OneStepEach(int nodes, std::vector<std::string> args, int fanout = 64) {
     plan.jobs.push_back({"n" + std::to_string(i), {Child(args)}});
   }
   return plan;
-}
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/xdcp-exec-XXXXXX";
-  return mkdtemp(tmpl);
 }
 
 // A killed grandchild may linger as a zombie until init reaps it; that
@@ -112,7 +108,8 @@ TEST(ExecutorTest, ReportsEachNodeOnceWithItsExitStatus) {
 }
 
 TEST(ExecutorTest, FanoutIsNeverExceeded) {
-  std::string dir = TempDir();
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   Plan plan = OneStepEach(12, {"--probe", dir, "--sleep", "100"}, 3);
   // The first two wait (at most 30 s, else exit 98) until two run at once.
   for (int i : {0, 1}) {
@@ -129,7 +126,8 @@ TEST(ExecutorTest, FanoutIsNeverExceeded) {
 }
 
 TEST(ExecutorTest, TimeoutKillsTheWholeGroupAndOthersFinish) {
-  std::string dir = TempDir();
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   Plan plan = OneStepEach(3, {"--print", "done"});
   plan.node_timeout = 2;
   plan.jobs[1].steps[0] =
@@ -297,7 +295,8 @@ TEST(ExecutorTest, SignalsIgnoredAtStartStayIgnored) {
   sigaction(SIGHUP, &ign, &old_hup);
   sigaction(SIGINT, &ign, &old_int);
   // The children run until the signals were sent.
-  std::string dir = TempDir();
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   Plan plan = OneStepEach(2, {"--probe", dir, "--await-file", dir + "/go"});
   RecordingReporter rep;
   std::thread killer([&] {
@@ -359,7 +358,8 @@ TEST(ExecutorTest, StdinClosingStopsAWatchingRun) {
 // Cleanup steps run after a failure and after an interrupt; the node's
 // result stays the first failure.
 TEST(ExecutorTest, CleanupStepsRunAfterFailureAndInterrupt) {
-  std::string dir = TempDir();
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   Step cleanup = Child({"--probe", dir, "--exit", "7"});
   cleanup.cleanup = true;
   Plan plan;
@@ -385,7 +385,8 @@ TEST(ExecutorTest, CleanupStepsRunAfterFailureAndInterrupt) {
 }
 
 TEST(ExecutorTest, SigintStopsEverythingAndReportsEveryNode) {
-  std::string dir = TempDir();
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   Plan plan = OneStepEach(6, {"--probe", dir, "--sleep", "30000"}, 2);
   plan.jobs[0].steps[0] =
       Child({"--probe", dir, "--grandchild", dir + "/gc", "--sleep", "30000"});

@@ -5,7 +5,7 @@
 # The copy command is a no-op named rsync; no node is contacted.
 set -u
 xdcp=$1
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "/tmp/xdcp_test.${XDCP_TEST_TAG:-untagged}.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 ln -s /bin/true "$tmp/rsync"
 passed=0 failed=0

@@ -2,30 +2,20 @@
 // links, "..", loops, and directories made without following links.
 #include "image_path.h"
 
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
 
-void RemoveTree(const std::string& dir) {
-  nftw(dir.c_str(),
-       [](const char* path, const struct stat*, int, FTW*) { return remove(path); }, 16,
-       FTW_DEPTH | FTW_PHYS);
-}
-
-class ImagePathTest : public ::testing::Test {
+class ImagePathTest : public ScratchDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/xdcp-image-XXXXXX";
-    root_ = mkdtemp(tmpl);
-    img_ = root_ + "/img";
     for (const char* d : {"/img", "/img/run", "/img/var", "/img/etc", "/img/usr",
                           "/img/usr/share", "/outside"}) {
       mkdir((root_ + d).c_str(), 0755);
@@ -39,12 +29,12 @@ class ImagePathTest : public ::testing::Test {
     Link("/loop2", "/loop1");
     Link("/loop1", "/loop2");
   }
-  void TearDown() override { RemoveTree(root_); }
   void Link(const std::string& target, const std::string& at) {
     ASSERT_EQ(symlink(target.c_str(), (img_ + at).c_str()), 0) << at;
   }
 
-  std::string root_, img_;
+  const std::string& root_ = dir_;
+  const std::string img_ = root_ + "/img";
 };
 
 TEST_F(ImagePathTest, LinksResolveInsideTheImage) {

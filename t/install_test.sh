@@ -3,7 +3,7 @@
 # example nodelist in place, and `man xdcp` works from there.
 set -euo pipefail
 build=$1
-prefix=$(mktemp -d)
+prefix=$(mktemp -d "/tmp/xdcp_test.${XDCP_TEST_TAG:-untagged}.XXXXXX")
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 "$prefix/bin/xdcp" -V | grep -q "Version"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -232,9 +233,8 @@ TEST(NodeRangeTest, NoderangeFiles) {
 // U-nrfile: "^cmd |" is a file name, never a command. With a reader that
 // fails, it is an error (xCAT skipped unreadable files silently).
 TEST(NodeRangeTest, FileOperatorNeverRunsAnything) {
-  char dir_template[] = "/tmp/noderange_test.XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  const std::string dir = dir_template;
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   const std::string marker = dir + "/marker";
   std::vector<std::string> paths_read;
   NodeRangeEnv env;
@@ -261,8 +261,6 @@ TEST(NodeRangeTest, FileOperatorNeverRunsAnything) {
   EXPECT_TRUE(
       ExpandNodeRange("^" + comments, ClusterDb(), env, &nodes, &error));
   EXPECT_TRUE(nodes.empty());
-  unlink(comments.c_str());
-  rmdir(dir.c_str());
 }
 
 TEST(NodeRangeTest, RangesWithoutDatabase) {

@@ -14,7 +14,7 @@ src=${XDCP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 # logged COMMAND...: runs COMMAND with its output in the dpkg log.
 logged() { "$@" >>"$tmp/dpkg.log" 2>&1; }
 
-tmp=$(mktemp -d /tmp/xdcp-package-test.XXXXXX)
+tmp=$(mktemp -d "/tmp/xdcp_test.${XDCP_TEST_TAG:-untagged}.XXXXXX")
 installed=
 cleanup() {
   if [ -n "$installed" ]; then dpkg -r xdcp >/dev/null 2>&1; fi

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -108,8 +109,8 @@ TEST(PlanTest, ScpPull) {
 }
 
 TEST(PlanTest, ScpPullClearsSetIdBitsWithoutFollowingLinks) {
-  char tmpl[] = "/tmp/xdcp-plan-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   std::string tree = dir + "/t._cn2";
   mkdir(tree.c_str(), 02755);
   std::ofstream(tree + "/suid") << "x";
@@ -126,9 +127,6 @@ TEST(PlanTest, ScpPullClearsSetIdBitsWithoutFollowingLinks) {
   EXPECT_EQ(st.st_mode & 07777, 0755u);
   stat((dir + "/outside").c_str(), &st);
   EXPECT_EQ(st.st_mode & 07777, 04755u);  // a link is never followed
-  for (const char* f : {"/t._cn2/suid", "/t._cn2/link", "/outside"}) unlink((dir + f).c_str());
-  rmdir(tree.c_str());
-  rmdir(dir.c_str());
 }
 
 TEST(PlanTest, FanoutAndTimeoutCarryOver) {

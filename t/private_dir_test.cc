@@ -12,13 +12,6 @@ namespace {
 
 class PrivateDirTest : public ScratchDirTest {
  protected:
-  void TearDown() override {
-    for (const char* n : {"new", "open", "wide", "group", "link", "file", "other"}) {
-      std::string p = dir_ + "/" + n;
-      if (rmdir(p.c_str()) != 0) unlink(p.c_str());
-    }
-    ScratchDirTest::TearDown();
-  }
   // Error text of OpenPrivateDir(dir/name), or "" and the mode if it opened.
   std::string Open(const std::string& name) {
     std::string error;

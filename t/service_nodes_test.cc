@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -131,8 +132,8 @@ TEST(MirrorPlanTest, RsyncAHWithExclusions) {
 // node's; SNs with the same exclusions share one digest; a pattern xdcp
 // cannot match itself turns the fast path off for that SN, saying why.
 TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
-  char dir[] = "/tmp/xdcp_mirror_test.XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   TreeScan scan;
   scan.exists = true;
   scan.entries.push_back(ScanEntry{".", 0, 1, true, 0, 0, false, 1, 2});
@@ -158,7 +159,7 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   std::string digest = TreeDigest(scan, {"*.iso"});
   EXPECT_EQ(steps[0].argv.back(), "xdcp --require-version " XDCP_VERSION
                                   " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
-  EXPECT_EQ(steps[0].stdin_path, std::string(dir) + "/exclude.0");
+  EXPECT_EQ(steps[0].stdin_path, dir + "/exclude.0");
   ASSERT_EQ(steps[0].probes.size(), 1u);
   EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
                 std::to_string(steps[0].probes[0].mtime), digest);
@@ -180,8 +181,6 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   EXPECT_TRUE(p.jobs[0].steps[0].run_if_changed.empty());
   EXPECT_EQ(notes.back(), "fast path: sn1: /install: off: exclusion '**/deep' has '**', "
                           "which xdcp does not match itself");
-  for (const char* f : {"/exclude.0", "/exclude.1", "/exclude.2"}) unlink((dir + std::string(f)).c_str());
-  rmdir(dir);
 }
 
 TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {

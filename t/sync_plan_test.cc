@@ -9,15 +9,14 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
 
-class SyncPlanTest : public ::testing::Test {
+class SyncPlanTest : public ScratchDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/xdcp-syncplan-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     for (const char* f : {"a", "b", "g/x1", "g/x2", "d/sub/f", "d/sub/f.post", "post", "post.post"}) {
       std::string path = dir_ + "/" + f;
       mkdir(path.substr(0, path.find_last_of('/')).c_str(), 0755);
@@ -61,7 +60,6 @@ class SyncPlanTest : public ::testing::Test {
     return std::vector<std::string>(it + 1, s.argv.end() - 1);
   }
 
-  std::string dir_;
   Options opts_;
   ClusterDb db_;
   SyncList list_;

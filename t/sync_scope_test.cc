@@ -15,7 +15,6 @@ namespace {
 class SyncScopeTest : public ScratchDirTest {
  protected:
   void SetUp() override {
-    ScratchDirTest::SetUp();
     db_.loaded = true;
     OsImage cpu, gpu;
     cpu.name = "img-cpu";
@@ -34,10 +33,6 @@ class SyncScopeTest : public ScratchDirTest {
     mkdir((dir_ + "/sm90").c_str(), 0700);
     Write("sm90/kernel", "k");
     Write("sn-own", "s");
-  }
-  void TearDown() override {
-    rmdir((dir_ + "/sm90").c_str());
-    ScratchDirTest::TearDown();
   }
 
   // Parses `text` with @ standing for the scratch directory.

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -57,8 +58,8 @@ TEST(TransferTreeTest, NestedDestinationsAndFollowedLinksGoToFurtherTrees) {
 }
 
 TEST(TransferTreeTest, FilesAreHardLinksAndDirectoriesSymbolicLinks) {
-  char tmpl[] = "/tmp/xdcp-tree-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  ScratchDir scratch;
+  const std::string& dir = scratch.path();
   std::ofstream(dir + "/f") << "content";
   mkdir((dir + "/d").c_str(), 0755);
   ASSERT_EQ(symlink((dir + "/f").c_str(), (dir + "/named").c_str()), 0);
@@ -82,11 +83,6 @@ TEST(TransferTreeTest, FilesAreHardLinksAndDirectoriesSymbolicLinks) {
   EXPECT_EQ(TreeOperands(dir + "/tree", tree).back(), dir + "/d/./");
   // The tree is made once: a second build of the same directory fails.
   EXPECT_NE(BuildTransferTree(dir + "/tree", tree), "");
-  std::string rm[] = {"/tree/etc/sub/via_link", "/tree/etc/renamed", "/tree/opt/d",
-                      "/named", "/f"};
-  for (const auto& p : rm) unlink((dir + p).c_str());
-  for (const char* d : {"/tree/etc/sub", "/tree/etc", "/tree/opt", "/tree", "/d", ""})
-    rmdir((dir + d).c_str());
 }
 
 }  // namespace

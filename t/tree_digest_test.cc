@@ -1,5 +1,6 @@
 #include "tree_digest.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <ftw.h>
+#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -53,32 +53,12 @@ TEST(TreeDigestTest, PatternsXdcpCannotMatchTurnTheFastPathOff) {
   }
 }
 
-// A scratch directory, removed with everything in it.
-class Scratch {
- public:
-  Scratch() {
-    char dir[] = "/tmp/xdcp_digest_test.XXXXXX";
-    if (mkdtemp(dir)) path_ = dir;
-  }
-  ~Scratch() {
-    if (!path_.empty())
-      nftw(path_.c_str(), [](const char* p, const struct stat*, int, struct FTW*) {
-        return remove(p);
-      }, 16, FTW_DEPTH | FTW_PHYS);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 void Write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
 TEST(TreeDigestTest, DigestFollowsWhatRsyncCompares) {
-  Scratch tmp;
-  ASSERT_FALSE(tmp.path().empty());
+  ScratchDir tmp;
   std::string r = tmp.path() + "/t";
   mkdir(r.c_str(), 0755);
   mkdir((r + "/d").c_str(), 0755);
