@@ -591,7 +591,7 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
     // The destination as the image's own root sees it: its links lead
     // inside the image, never to the management node's paths.
     std::string want = line.dest, inside, why;
-    if (line.sources.size() > 1 && want.back() != '/') want += '/';
+    if (line.sources.size() > 1) want = WithTrailingSlash(want);
     if (!ResolveInImage(image, want, &inside, &why)) {
       *error = At(list, line.line) + why;
       return false;
