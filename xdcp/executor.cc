@@ -264,7 +264,6 @@ class Executor {
     for (const auto& job : plan_.jobs) p.total += Weight(job);
     p.done = nodes_done_;
     p.failed = nodes_failed_;
-    p.not_started = plan_.jobs.size() - next_job_;
     p.files = files_done_;
     p.bytes = bytes_done_;
     p.elapsed = std::chrono::duration<double>(Clock::now() - started_).count();

@@ -28,7 +28,8 @@ struct MergeCounts {
 // Duplicate keys in `merge` are an error. Idempotent:
 // MergeRecords(MergeRecords(c, m), m) == MergeRecords(c, m).
 // A missing final newline in `current` is added. Returns false with
-// `error` set for malformed merge input (a line without ':').
+// `error` set for malformed merge input (a line without ':'). `counts`
+// (how many records were added, updated, unchanged) and `error` may be null.
 bool MergeRecords(const std::string& current, const std::string& merge,
                   std::string* result, MergeCounts* counts,
                   std::string* error);

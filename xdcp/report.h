@@ -24,7 +24,6 @@ struct Progress {
   size_t total = 0;        // nodes
   size_t done = 0;         // nodes with a result
   size_t failed = 0;       // of them, failed
-  size_t not_started = 0;  // jobs still waiting for a slot of the fan-out
   long long files = 0;  // files changed so far, all nodes
   long long bytes = 0;  // bytes of the files sent so far
   double elapsed = 0;   // seconds since the run started
@@ -52,7 +51,7 @@ class Reporter {
   // All nodes are done.
   virtual void Finish(const std::vector<NodeResult>& results) = 0;
   // Called about once a second while nodes are running.
-  virtual void ShowProgress(const Progress& progress) {}
+  virtual void ShowProgress(const Progress& /*progress*/) {}
 };
 
 struct ReportStyle {

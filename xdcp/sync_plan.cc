@@ -513,9 +513,8 @@ class Planner {
       std::string merge_file = e.path, merge = contents_[e.path];
       EditSteps(o_, node, Work(node, "merge", ++n), e.target, "MERGE " + e.path,
                 [merge_file, merge](const std::string& cur, std::string* out) {
-                  MergeCounts counts;
                   std::string error;
-                  if (!MergeRecords(cur, merge, out, &counts, &error))
+                  if (!MergeRecords(cur, merge, out, nullptr, &error))
                     return merge_file + ": " + error;
                   return std::string();
                 },

@@ -176,7 +176,6 @@ bool Matches(const std::string& pattern, const std::string& path, bool dir) {
 }  // namespace
 
 bool ScanTree(const std::string& root, bool checksum, TreeScan* scan, std::string* error) {
-  scan->root = root;
   scan->entries.clear();
   scan->non_dirs = 0;
   // The root is followed as rsync follows "DIR/".

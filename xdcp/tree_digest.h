@@ -44,7 +44,6 @@ struct ScanEntry {
 };
 
 struct TreeScan {
-  std::string root;
   bool exists = false;
   std::vector<ScanEntry> entries;  // depth first, names in byte order
   long non_dirs = 0;               // files, links, devices: for --max-delete
