@@ -138,10 +138,5 @@ TEST(PlanTest, FanoutAndTimeoutCarryOver) {
   EXPECT_EQ(p.node_timeout, 9);
 }
 
-TEST(PlanTest, ShellQuoteReadsBackTheSame) {
-  EXPECT_EQ(ShellQuote({"rsync", "-e", "ssh -o X=1", "a b", "it's", "$(x)"}),
-            "rsync -e 'ssh -o X=1' 'a b' 'it'\\''s' '$(x)'");
-}
-
 }  // namespace
 }  // namespace xdcp

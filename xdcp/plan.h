@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "options.h"
+#include "rsync_command.h"
 
 namespace xdcp {
 
@@ -29,12 +30,6 @@ struct ChangeRoot {
   std::string local;
   bool any = false;
 };
-
-// Prefix of the lines a copy prints for what it changed: rsync is run with
-// kChangeFormat: itemized flags, file length, name. They are records, not
-// output: the executor keeps them and shows them to nobody.
-constexpr char kChangeMarker[] = "xdcp-changed: ";
-constexpr char kChangeFormat[] = "--out-format=xdcp-changed: %i %l %n";
 
 // What a node's file should look like if it is the same as a local source
 // (scp has no change records: xdcp compares size and time itself).
@@ -108,21 +103,6 @@ struct LocalSource {
   bool symlink = false;
 };
 
-// The words of -o (o.node_opts), split on white space: they go after the
-// options xdcp gives the copy command and before its file operands.
-std::vector<std::string> NodeOptionTokens(const Options& o);
-
-// The ssh argv prefix every command uses (BatchMode, ConnectTimeout, and
-// connection sharing when o.control_dir is set).
-std::vector<std::string> SshCommand(const Options& o);
-
-// The same as one string, for rsync -e.
-std::string SshCommandLine(const Options& o);
-
-// `user@node:path`, or `node:path` without -l.
-std::string RemotePath(const Options& o, const std::string& node,
-                       const std::string& path);
-
 // A command line run by the node's shell over ssh (quote what it holds).
 Step RemoteCommandStep(const Options& o, const std::string& node,
                        const std::string& command, const std::string& what);
@@ -140,22 +120,14 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::vector<LocalSource>& sources,
                   const std::string& target);
 
-// The copy command of a pull (-P) up to its operands: what a node sends
-// is taken as it is safe on the management node. A tree (-R) when
-// o.recursive.
-std::vector<std::string> PullHead(const Options& o);
-
 // After an scp pull into `path` (a file or a tree): a local step that
 // clears every set-user-ID and set-group-ID bit there, following no link
-// (rsync pulls need none: PullHead has --chmod=ugo-s).
+// (rsync pulls need none: CopyPurpose::kPull has --chmod=ugo-s).
 Step ClearSetIdStep(const std::string& path);
 
 // Pull (-P): copies `source` from every node into `dir`/NAME._NODE.
 Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir);
-
-// Renders argv as one line a shell would read back the same way (for -T).
-std::string ShellQuote(const std::vector<std::string>& argv);
 
 }  // namespace xdcp
 

@@ -22,8 +22,6 @@
 namespace xdcp {
 namespace {
 
-std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
-
 bool IsDir(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -80,8 +78,8 @@ bool DigestProbeStep(const Options& o, const std::string& sn, const std::string&
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << patterns;
   if (!out.flush()) return *error = "cannot write " + file, false;
-  std::string cmd = SingleQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
-                    " --tree-digest " + SingleQuote(root);
+  std::string cmd = ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
+                    " --tree-digest " + ShellQuote(root);
   if (o.checksum) cmd += " --checksum";
   cmd += " 2>&1 || echo 'no tree digest'";
   *step = RemoteCommandStep(o, sn, cmd, "compare the tree digest of " + root);
@@ -154,9 +152,11 @@ bool FilesToStage(const ClusterDb& db, const NodeRangeEnv& env,
   return true;
 }
 
-bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
-                 const std::vector<std::string>& files,
-                 const std::string& list_file, Step* step, std::string* error) {
+namespace {
+
+bool StageRun(const Options& o, const std::string& sn, const std::string& dir,
+              const std::vector<std::string>& files, const std::string& list_file,
+              bool follow_links, Step* step, std::string* error) {
   std::ofstream list(list_file, std::ios::binary | std::ios::trunc);
   for (const auto& f : files) list << f.substr(1) << '\0';  // relative to "/"
   if (!list.flush()) {
@@ -164,18 +164,22 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
     return false;
   }
   step->kind = StepKind::kCopy;
-  // Staging is always rsync: the service node must have it, whatever
-  // copies the files from there on.
-  std::string rsync = Basename(o.rcp) == "rsync" ? o.rcp : "rsync";
-  step->argv = {rsync, "-a", "-r", "-H", "-R", "--from0", "--files-from=" + list_file,
-                "--protect-args", "-e", SshCommandLine(o),
-                // root-only on every run: it holds copies of the MN's files
-                "--rsync-path=mkdir -p -- " + SingleQuote(dir) + " && chmod 0700 -- " +
-                    SingleQuote(dir) + " && rsync",
-                "/",
-                RemotePath(o, sn, dir + "/")};
+  CopyDetails d;
+  d.files_from = list_file;
+  d.remote_dirs = {dir};
+  d.follow_links = follow_links;
+  step->argv = CopyArgv(CopyPurpose::kStage, o, d);
+  step->argv.insert(step->argv.end(), {"/", RemotePath(o, sn, dir + "/")});
   step->what = "stage " + std::to_string(files.size()) + " files in " + sn + ":" + dir;
   return true;
+}
+
+}  // namespace
+
+bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
+                 const std::vector<std::string>& files,
+                 const std::string& list_file, Step* step, std::string* error) {
+  return StageRun(o, sn, dir, files, list_file, false, step, error);
 }
 
 bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
@@ -195,8 +199,7 @@ bool StagingSteps(const Options& o, const std::string& sn, const std::string& di
     steps->push_back(step);
   }
   if (!links.empty()) {
-    if (!StagingStep(o, sn, dir, links, list_file + ".links", &step, error)) return false;
-    step.argv.insert(step.argv.begin() + 1, "-L");  // rsync: -L beats -a's -l
+    if (!StageRun(o, sn, dir, links, list_file + ".links", true, &step, error)) return false;
     step.what = "stage " + std::to_string(links.size()) + " named links as files in " + sn +
                 ":" + dir;
     steps->push_back(step);
@@ -276,57 +279,26 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
     NodeJob job{sn, {}};
     for (const auto& raw : in.paths) {
       std::string root = WithoutTrailingSlashes(raw);
-      Step s;
-      s.argv = {o.rcp, "-a", "-H", "--protect-args", "-e", SshCommandLine(o),
-                kChangeFormat};
-      if (o.dry_run) s.argv.push_back("--dry-run");
-      if (o.io_timeout > 0) s.argv.push_back("--timeout=" + std::to_string(o.io_timeout));
-      // --resume: a killed transfer leaves its piece in a hidden directory,
-      // never at the file's own name, and the next run resumes from it.
-      // Not the default: rsync then looks for a piece of every file, which
-      // makes a run with nothing to do half as slow again.
-      if (o.resume) s.argv.push_back("--partial-dir=.xdcp-partial");
-      if (o.delay_updates) s.argv.push_back("--delay-updates");
-      if (o.checksum) s.argv.push_back("--checksum");
       auto scan = in.scans.find(root);
       const TreeScan* tree = scan == in.scans.end() ? nullptr : scan->second;
-      if (o.delete_extra) {
-        s.argv.push_back("--delete");
-        // A mirror source that lost most of its files is more likely a
-        // mistake (an unmounted /install) than an intent.
-        long files = tree ? tree->non_dirs : CountFiles(root);
-        if (!o.force) s.argv.push_back("--max-delete=" + std::to_string(files / 2 + 1));
-      }
       std::vector<ExclusionRule> rules;
       for (const auto& list : in.lists)
         rules.push_back({list.why, PatternsForRoot(list.patterns, root)});
       if (in.default_excludes) {
         for (auto& r : DefaultExclusions(*in.db, nodes, root)) rules.push_back(std::move(r));
       }
-      size_t count = 0;
-      std::vector<std::string> patterns;
-      for (const auto& r : rules) {
-        for (const auto& p : r.patterns) s.argv.push_back("--exclude=" + p);
-        patterns.insert(patterns.end(), r.patterns.begin(), r.patterns.end());
-        count += r.patterns.size();
-      }
-      if (!o.delete_extra) {
-        // A receiver killed hard (SIGKILL, a crash) leaves its temporary
-        // file, .NAME.XXXXXX, beside the file; this run deletes such files
-        // and nothing else: every directory and every other name is
-        // protected. After the exclusions, which keep what they hide.
-        s.argv.insert(s.argv.end(), {"--delete", "--filter=P */",
-                                     std::string("--filter=P! ") + kRsyncTempName});
-      }
-      notes->push_back(sn + ": " + root + ": " + std::to_string(count) + " exclusions");
+      CopyDetails d;
+      for (const auto& r : rules)
+        d.excludes.insert(d.excludes.end(), r.patterns.begin(), r.patterns.end());
+      const std::vector<std::string>& patterns = d.excludes;
+      d.remote_dirs = {root};
+      if (o.delete_extra) d.source_files = tree ? tree->non_dirs : CountFiles(root);
+      Step s;
+      s.argv = CopyArgv(CopyPurpose::kMirror, o, d);
+      s.argv.insert(s.argv.end(), {root + "/", RemotePath(o, sn, root + "/")});
+      notes->push_back(sn + ": " + root + ": " + std::to_string(patterns.size()) + " exclusions");
       for (const auto& r : rules)
         notes->push_back(sn + ": " + root + ":   " + std::to_string(r.patterns.size()) + " " + r.why);
-      if (!o.dry_run) {
-        s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(root) + " && rsync");
-      }
-      for (const auto& t : NodeOptionTokens(o)) s.argv.push_back(t);
-      s.argv.push_back(root + "/");
-      s.argv.push_back(RemotePath(o, sn, root + "/"));
       s.change_roots = {{"", root, false}};
       s.what = "mirror " + root;
       std::string why_not = in.fast_path_off;
@@ -360,7 +332,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
 
 Step VersionStep(const Options& o, const std::string& sn) {
   return RemoteCommandStep(o, sn,
-                           SingleQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION,
+                           ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION,
                            "check xdcp " XDCP_VERSION " on " + sn);
 }
 
@@ -390,7 +362,7 @@ Step RemoteXdcpStep(const Options& o, const std::string& sn,
   cmd.push_back(FoldNodeRange(cns));
   cmd.insert(cmd.end(), operands.begin(), operands.end());
   std::string line = prelude;
-  for (const auto& c : cmd) line += (line.empty() ? "" : " ") + SingleQuote(c);
+  for (const auto& c : cmd) line += (line.empty() ? "" : " ") + ShellQuote(c);
   // A connection of its own, not the shared one: when it is lost, ssh says
   // so (a client of a shared connection dies silently), and the remote
   // xdcp's stdin is this ssh's own channel.
@@ -449,8 +421,8 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   // SNsyncfiledir. Runs on one SN never overlap (the SN's lock), so what
   // an interrupted run left there is removed first.
   std::string work = sndir + "/.xdcp-pull";
-  std::string prelude = "umask 077 && rm -rf -- " + SingleQuote(work) + " && mkdir -p -- " +
-                        SingleQuote(work) + " &&";
+  std::string prelude = "umask 077 && rm -rf -- " + ShellQuote(work) + " && mkdir -p -- " +
+                        ShellQuote(work) + " &&";
   std::vector<std::string> mode{"-P"};
   if (o.recursive) mode.push_back("-R");
   if (o.preserve) mode.push_back("-p");
@@ -459,22 +431,13 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   // and what the others sent still comes back.
   pull.may_fail = true;
   // Back to the management node: every NAME._NODE the SN pulled, with the
-  // same rules as a rsync pull from a node. Always rsync, as staging is:
-  // the SN has it, and scp would copy the directory itself.
-  Options tree = o;
-  tree.recursive = true;
-  tree.rcp = Basename(o.rcp) == "rsync" ? o.rcp : "rsync";
+  // same rules as a rsync pull from a node.
   Step back;
-  back.argv = PullHead(tree);
-  // The SN stored its nodes' links munged; its rsync unmunges them as it
-  // sends and this side munges them again: one /rsyncd-munged/ prefix, as
-  // in a direct pull (what the SN sends is munged here whatever it is).
-  if (std::count(back.argv.begin(), back.argv.end(), "--munge-links") > 0)
-    back.argv.push_back("--remote-option=--munge-links");
+  back.argv = CopyArgv(CopyPurpose::kBringBack, o);
   back.argv.push_back(RemotePath(o, sn, work + "/"));
   back.argv.push_back(WithTrailingSlash(dir));
   back.what = "bring back from " + sn + " what it pulled";
-  Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + SingleQuote(work),
+  Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + ShellQuote(work),
                                  "remove the pulled files on " + sn);
   return {pull, back, clean};
 }

@@ -36,11 +36,6 @@ namespace xdcp {
 
 constexpr char kResultMarker[] = "xdcp-result: ";
 
-// The names rsync gives its temporary files (mkstemp beside the target),
-// as an rsync filter pattern.
-constexpr char kRsyncTempName[] =
-    ".*.[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]";
-
 // Nodes grouped by the SN that serves them: the first member of the pool
 // that is not in `down`; nodes served by the management node are under "".
 std::map<std::string, std::vector<std::string>> NodesByServiceNode(

@@ -10,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "image_path.h"
 #include "merge.h"
@@ -35,58 +34,20 @@ std::string At(const SyncList& list, int line) {
   return list.path + ":" + std::to_string(line) + ": ";
 }
 
-bool IsRsync(const Options& o) { return LastComponent(o.rcp) == "rsync"; }
-
 bool IsSymlink(const std::string& path) {
   struct stat st;
   std::string p = WithoutTrailingSlashes(path);
   return p == path && lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-std::vector<std::string> RsyncHead(const Options& o, bool follow) {
-  std::vector<std::string> argv{o.rcp, "-r", follow ? "-L" : "-l", "-p", "-t",
-                                "-o", "-g", "--protect-args"};
-  for (const auto& f : o.exclude_from) argv.push_back("--exclude-from=" + f);
-  if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
-  argv.insert(argv.end(), {"-e", SshCommandLine(o)});
-  std::istringstream extra(o.node_opts);
-  for (std::string t; extra >> t;) argv.push_back(t);
-  return argv;
-}
-
-std::string SingleQuote(const std::string& s) { return ShellQuote({s}); }
-
-std::vector<ChangeRoot> ChangeRoots(const Transfer& t) {
-  std::vector<ChangeRoot> roots;
-  for (const auto& s : t.sources) {
-    bool slash = !s.empty() && s.back() == '/';
-    std::string local = WithoutTrailingSlashes(s);
-    roots.push_back({slash ? "" : LastComponent(s), local, !t.rename.empty()});
-  }
-  return roots;
-}
-
+// scp: one run per destination directory (rsync: see TreeSteps).
 Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
   Step s;
   std::string dest = t.rename.empty() ? t.dest_dir + "/" : t.dest_dir + "/" + t.rename;
-  if (IsRsync(o)) {
-    s.argv = RsyncHead(o, t.follow);
-    s.argv.push_back(kChangeFormat);
-    // The destination directory is made by the remote shell that starts
-    // rsync anyway: no extra connection, and the path is quoted for it.
-    s.argv.push_back("--rsync-path=mkdir -p -- " + SingleQuote(t.dest_dir) +
-                     " && rsync");
-    s.change_roots = ChangeRoots(t);
-  } else {
-    s.argv = {o.rcp};
-    for (const auto& a : SshCommand(o)) {
-      if (a != "ssh") s.argv.push_back(a);
-    }
-    s.argv.insert(s.argv.end(), {"-p", "-r"});
-  }
+  s.argv = CopyArgv(CopyPurpose::kSync, o);
   for (std::string src : t.sources) {
     // scp (SFTP) copies a directory's contents when given "dir/.".
-    if (!IsRsync(o) && src.back() == '/') src += '.';
+    if (src.back() == '/') src += '.';
     s.argv.push_back(src[0] == '-' ? "./" + src : src);
   }
   s.argv.push_back(RemotePath(o, node, dest));
@@ -111,20 +72,6 @@ Step ScriptStep(const Options& o, const std::string& node,
       clause + " " + script);
   s.stdin_path = script;
   return s;
-}
-
-// MERGE and APPEND fetch with rsync whatever -r says: scp cannot tell a
-// symbolic link or a device on the node from a file. The -o options are
-// the copy command's, so they go to rsync only when it is that command.
-std::vector<std::string> FetchHead(const Options& o) {
-  std::vector<std::string> argv{IsRsync(o) ? o.rcp : "rsync", "--protect-args"};
-  if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
-  argv.insert(argv.end(), {"-e", SshCommandLine(o)});
-  if (IsRsync(o)) {
-    std::istringstream extra(o.node_opts);
-    for (std::string t; extra >> t;) argv.push_back(t);
-  }
-  return argv;
 }
 
 // Reads a work file that rsync fetched from a node. Nothing a node sent is
@@ -177,7 +124,7 @@ std::string WriteWork(const std::string& path, const std::string& content) {
 // The second header line is the new content's cksum: content cut short
 // (xdcp killed, the connection lost) is never renamed over the target.
 std::string CommitCommand(const std::string& target) {
-  return "f=" + ShellQuote({target}) +
+  return "f=" + ShellQuote(target) +
          "; IFS= read -r h || exit 1; [ \"$h\" = unchanged ] && exit 0; "
          "if [ ! -f \"$f\" ] || [ -h \"$f\" ]; then "
          "echo \"xdcp: $f is not a regular file on the node\" >&2; exit 1; fi; "
@@ -203,7 +150,7 @@ void EditSteps(const Options& o, const std::string& node,
                std::function<std::string(const std::string&, std::string*)> edit,
                std::vector<Step>* steps) {
   Step fetch;
-  fetch.argv = FetchHead(o);
+  fetch.argv = CopyArgv(CopyPurpose::kEditFetch, o);
   fetch.argv.push_back(RemotePath(o, node, target));
   fetch.argv.push_back(workfile);
   fetch.what = what + ": fetch " + target + " (it must exist on the node)";
@@ -308,7 +255,7 @@ class Planner {
       if (!LineTransfers(line, node, &transfers, &delivered, error)) return false;
       for (const auto& s : line.sources) synced.insert(Subst(s, line.line, node));
     }
-    if (!IsRsync(o_) && !transfers.empty()) {
+    if (!IsRsync(o_.rcp) && !transfers.empty()) {
       if (!list_.execute.empty()) steps->push_back(ProbeStep(node));
       steps->push_back(MkdirStep(transfers, node));
       for (const auto& t : transfers) steps->push_back(CopyStep(o_, node, t));
@@ -342,7 +289,7 @@ class Planner {
         if (stat(trigger.c_str(), &st) != 0) break;
         s.probes.push_back({trigger, static_cast<long long>(st.st_size),
                             static_cast<long long>(st.st_mtime)});
-        list += " " + SingleQuote(dest);
+        list += " " + ShellQuote(dest);
         break;
       }
     }
@@ -359,7 +306,7 @@ class Planner {
     std::string command = "mkdir -p --";
     std::set<std::string> dirs;
     for (const auto& t : transfers) {
-      if (dirs.insert(t.dest_dir).second) command += " " + SingleQuote(t.dest_dir);
+      if (dirs.insert(t.dest_dir).second) command += " " + ShellQuote(t.dest_dir);
     }
     Step s = RemoteCommandStep(o_, node, command, "make destination directories");
     s.kind = StepKind::kCopy;
@@ -400,7 +347,7 @@ class Planner {
         std::string local = WithoutTrailingSlashes(path);
         roots_.push_back({local, path.back() == '/' ? dest_dir : target});
         bool rename = !into_dir && LastComponent(path) != name;
-        if (!IsRsync(o_)) {
+        if (!IsRsync(o_.rcp)) {
           AddTransfer(path, dest_dir, rename ? name : "", follow, transfers);
           continue;
         }
@@ -465,20 +412,15 @@ class Planner {
       };
       steps->push_back(std::move(make));
     }
-    Step s;
-    s.argv = RsyncHead(o_, tree.follow);
-    s.argv.insert(s.argv.end(), {kChangeFormat, "-R", "--no-implied-dirs"});
-    // The destination directories are made by the remote shell that starts
-    // rsync anyway (no extra connection; quoted for that shell), so that a
-    // path blocked on the node fails before anything is sent, with mkdir's
-    // own words.
-    std::string mkdir;
+    CopyDetails d;
+    d.follow_links = tree.follow;
     std::set<std::string> dirs;
     for (const auto& e : tree.entries) {
       std::string parent = Dirname("/" + e.rel);
-      if (parent != "/" && dirs.insert(parent).second) mkdir += " " + SingleQuote(parent);
+      if (parent != "/" && dirs.insert(parent).second) d.remote_dirs.push_back(parent);
     }
-    if (!mkdir.empty()) s.argv.push_back("--rsync-path=mkdir -p --" + mkdir + " && rsync");
+    Step s;
+    s.argv = CopyArgv(CopyPurpose::kSync, o_, d);
     for (const auto& operand : TreeOperands(shared->dir, tree)) s.argv.push_back(operand);
     s.argv.push_back(RemotePath(o_, node, "/"));
     s.what = "copy to";
@@ -609,12 +551,11 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
         return false;
       }
       for (const auto& path : paths) {
+        CopyDetails d;
+        d.follow_links = IsSymlink(path);
         Step s;
-        // A local copy: rsync whatever -r says (scp copies no tree the same
-        // way); the directories are made above, not with --mkpath (rsync
-        // 3.2.3 and later only).
-        s.argv = {IsRsync(o) ? o.rcp : "rsync", "-r", IsSymlink(path) ? "-L" : "-l",
-                  "-p", "-t", "-o", "-g", path, dest};
+        s.argv = CopyArgv(CopyPurpose::kImage, o, d);
+        s.argv.insert(s.argv.end(), {path, dest});
         s.what = "copy " + path + " -> " + dest;
         job.steps.push_back(s);
       }
