@@ -54,11 +54,12 @@ check "... and nothing is left running" no_leftovers
 
 # nohup: a SIGHUP ignored when xdcp starts stays ignored (the logout of
 # the admin who ran `nohup xdcp ...`); the run finishes.
-head -c 3000000 /dev/urandom >"$WORK/slow"
+head -c 8000000 /dev/urandom >"$WORK/slow"
 nohup "$XDCP" cn1 -o --bwlimit=1000 "$WORK/slow" /tmp/nohup >"$WORK/out" 2>"$WORK/err" &
 pid=$!
-for i in $(seq 1 200); do on cn1 pgrep -x rsync >/dev/null && break; sleep 0.05; done
+wait_for "rsync's temporary file on cn1 (the copy under way)" 60 host_has cn1 "/tmp/.nohup.*"
 kill -HUP $pid
+check "nohup xdcp: the SIGHUP comes while the copy is under way" kill -0 $pid
 wait $pid
 RC=$?
 check "nohup xdcp: SIGHUP during the copy is ignored, the copy completes, exit 0" eval \
