@@ -58,9 +58,16 @@ TEST(ServiceNodesTest, ResultRecordRoundTrip) {
   EXPECT_EQ(Summary(back), "cn5 transfer [partial transfer] via ");
   EXPECT_EQ(back.exit_code, 23);
   for (const char* bad : {"xdcp-result: cn5 9 0 0 0 x", "xdcp-result: -x 0 0 0 0 ok",
-                          "xdcp-result: cn5 0", "cn5: xdcp-result: cn5 0 0 0 0 ok"}) {
+                          "xdcp-result: cn5 0", "cn5: xdcp-result: cn5 0 0 0 0 ok",
+                          "xdcp-result: cn5 1 6 1 0 no class 6", "xdcp-result: cn5 1 9 1 0 x",
+                          "xdcp-result: cn5 1 -1 1 0 x"}) {
     EXPECT_FALSE(ParseResultRecord(bad, &back)) << bad;
   }
+  // The class numbers are what an SN of the same version sends: they stay.
+  ASSERT_TRUE(ParseResultRecord("xdcp-result: cn5 1 7 -1 0 sn9: no result", &back));
+  EXPECT_EQ(Summary(back), "cn5 blocked by SN [sn9: no result] via ");
+  ASSERT_TRUE(ParseResultRecord("xdcp-result: cn5 1 8 -1 0 stopped by Interrupt", &back));
+  EXPECT_EQ(Summary(back), "cn5 interrupted [stopped by Interrupt] via ");
 }
 
 // sn1 serves cn5 and cn6, sn2 serves cn7 and cn8. A crafted stream from

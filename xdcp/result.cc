@@ -1,5 +1,7 @@
 #include "result.h"
 
+#include <string>
+
 namespace xdcp {
 
 const char* ClassName(FailureClass c) {
@@ -16,14 +18,17 @@ const char* ClassName(FailureClass c) {
       return "transfer";
     case FailureClass::kRemoteCommand:
       return "remote command";
-    case FailureClass::kStaging:
-      return "staging";
     case FailureClass::kBlocked:
       return "blocked by SN";
     case FailureClass::kInterrupted:
       return "interrupted";
   }
   return "unknown";
+}
+
+bool IsFailureClass(int n) {
+  return n >= 0 && n <= static_cast<int>(FailureClass::kInterrupted) &&
+         std::string(ClassName(static_cast<FailureClass>(n))) != "unknown";
 }
 
 int ExitCodeFor(const std::vector<NodeResult>& results) {

@@ -9,16 +9,19 @@ namespace xdcp {
 
 enum class NodeState { kOk, kFailed, kSkipped };
 
+// The numbers are the class field of the result records a service node's
+// xdcp sends back (ResultRecord, service_nodes.h), so they never change. 6
+// was "staging", which nothing sets since a node its SN gave no result for
+// is kBlocked; it stays unused.
 enum class FailureClass {
-  kNone,
-  kUnreachable,    // name, connection refused, connect timeout, no route
-  kAuth,           // key refused, host key mismatch
-  kTimeout,        // -t expired for this node
-  kTransfer,       // the copy itself failed (missing file, disk full, ...)
-  kRemoteCommand,  // a remote script or command failed
-  kStaging,        // a service node could not be staged
-  kBlocked,        // its service node failed
-  kInterrupted,    // xdcp was stopped by a signal
+  kNone = 0,
+  kUnreachable = 1,    // name, connection refused, connect timeout, no route
+  kAuth = 2,           // key refused, host key mismatch
+  kTimeout = 3,        // -t expired for this node
+  kTransfer = 4,       // the copy itself failed (missing file, disk full, ...)
+  kRemoteCommand = 5,  // a remote script or command failed
+  kBlocked = 7,        // its service node failed, or gave no result for it
+  kInterrupted = 8,    // xdcp was stopped by a signal
 };
 
 struct NodeResult {
@@ -37,6 +40,10 @@ struct NodeResult {
 };
 
 const char* ClassName(FailureClass c);
+
+// Whether `n` is the number of a FailureClass (records from an SN are
+// untrusted).
+bool IsFailureClass(int n);
 
 // 0 when every node is ok or skipped, 1 when any node failed. Never the
 // count of failed nodes (that wraps to 0 at 256).

@@ -456,8 +456,7 @@ bool ParseResultRecord(const std::string& line, NodeResult* r) {
   std::istringstream in(line.substr(kLen));
   int state = 0, failure = 0;
   if (!(in >> r->node >> state >> failure >> r->exit_code >> r->files_changed)) return false;
-  if (state < 0 || state > 2 || failure < 0 ||
-      failure > static_cast<int>(FailureClass::kInterrupted) || !IsValidNodeName(r->node))
+  if (state < 0 || state > 2 || !IsFailureClass(failure) || !IsValidNodeName(r->node))
     return false;
   r->state = static_cast<NodeState>(state);
   r->failure = static_cast<FailureClass>(failure);
