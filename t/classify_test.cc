@@ -118,14 +118,5 @@ TEST(ClassifyTest, ASignalWinsOverTheMessagesItCaused) {
   EXPECT_EQ(got.reason, "killed by signal 9");
 }
 
-TEST(ClassifyTest, ExitCodeNeverCountsNodes) {
-  std::vector<NodeResult> rs(256);
-  for (auto& r : rs) r.state = NodeState::kFailed;
-  EXPECT_EQ(ExitCodeFor(rs), 1);
-  rs.assign(2, NodeResult());
-  rs[1].state = NodeState::kSkipped;
-  EXPECT_EQ(ExitCodeFor(rs), 0);
-}
-
 }  // namespace
 }  // namespace xdcp

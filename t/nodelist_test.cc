@@ -1,4 +1,5 @@
-// LoadClusterDb and the ClusterDb lookups (cluster_db.cc).
+// LoadClusterDb and ClusterDbToXml (nodelist.cc), and the ClusterDb
+// lookups (cluster_db.cc) on a loaded file.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "noderange.h"
 #include "scratch_dir.h"
+#include "stanza.h"
 
 namespace xdcp {
 namespace {
@@ -247,6 +249,53 @@ TEST(NodeListExampleTest, ShippedExampleLoads) {
       joined += (joined.empty() ? "" : ",") + node;
     EXPECT_EQ(joined, expected) << range;
   }
+}
+
+// ClusterDbToXml (nodelist.cc): what an SN's xdcp gets as its database.
+TEST(ClusterDbToXmlTest, WritesEveryFieldAndEscapes) {
+  ClusterDb db;
+  std::string error;
+  ASSERT_TRUE(LoadStanzaDb("PATH", R"(clustersite:
+  objtype=site
+  master=mn
+img:
+  objtype=osimage
+  synclists=/a, /b
+  environvar=A=1, B=2
+d:
+  objtype=osdistro
+  dirpaths=/d
+r:
+  objtype=group
+  members=cn1
+cn1:
+  objtype=node
+  groups=compute
+  servicenode=sn1 ,sn2
+  xcatmaster=
+  usercomment=a<b & "c" 'd'
+)",
+                           &db, &error))
+      << error;
+  EXPECT_EQ(ClusterDbToXml(db),
+            R"(<?xml version="1.0" encoding="UTF-8"?>
+<cluster>
+  <site master="mn" installdir="/install" SNsyncfiledir="/var/xcat/syncfiles" nodesyncfiledir="/var/xcat/node/syncfiles" name="clustersite" />
+  <osimage name="img" synclists="/a,/b" environvar="A=1,B=2" />
+  <osdistro name="d" dirpaths="/d" />
+  <group name="r" members="cn1" />
+  <node name="cn1" groups="compute,r" servicenode="sn1,sn2" xcatmaster="" usercomment="a&lt;b &amp; &quot;c&quot; 'd'" />
+</cluster>
+)");
+}
+
+TEST(ClusterDbToXmlTest, EmptyDatabaseHasTheDefaultSite) {
+  EXPECT_EQ(ClusterDbToXml(ClusterDb()),
+            R"(<?xml version="1.0" encoding="UTF-8"?>
+<cluster>
+  <site installdir="/install" SNsyncfiledir="/var/xcat/syncfiles" nodesyncfiledir="/var/xcat/node/syncfiles" />
+</cluster>
+)");
 }
 
 }  // namespace

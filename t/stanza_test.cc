@@ -1,5 +1,5 @@
 // The stanza format of the cluster database (stanza.cc), LoadClusterDb's
-// choice between it and XML, and ClusterDbToXml (nodelist.cc).
+// choice between it and XML, and the shipped examples exported to XML.
 #include "stanza.h"
 
 #include <stdlib.h>
@@ -422,51 +422,6 @@ sn1:
     EXPECT_EQ(Fields(from_stanza), Fields(from_xml));
     EXPECT_EQ(Objects(from_stanza), Objects(from_xml));
   }
-}
-
-TEST(ClusterDbToXmlTest, WritesEveryFieldAndEscapes) {
-  ClusterDb db;
-  ASSERT_EQ(LoadStanzaText(R"(clustersite:
-  objtype=site
-  master=mn
-img:
-  objtype=osimage
-  synclists=/a, /b
-  environvar=A=1, B=2
-d:
-  objtype=osdistro
-  dirpaths=/d
-r:
-  objtype=group
-  members=cn1
-cn1:
-  objtype=node
-  groups=compute
-  servicenode=sn1 ,sn2
-  xcatmaster=
-  usercomment=a<b & "c" 'd'
-)",
-                           &db),
-            "");
-  EXPECT_EQ(ClusterDbToXml(db),
-            R"(<?xml version="1.0" encoding="UTF-8"?>
-<cluster>
-  <site master="mn" installdir="/install" SNsyncfiledir="/var/xcat/syncfiles" nodesyncfiledir="/var/xcat/node/syncfiles" name="clustersite" />
-  <osimage name="img" synclists="/a,/b" environvar="A=1,B=2" />
-  <osdistro name="d" dirpaths="/d" />
-  <group name="r" members="cn1" />
-  <node name="cn1" groups="compute,r" servicenode="sn1,sn2" xcatmaster="" usercomment="a&lt;b &amp; &quot;c&quot; 'd'" />
-</cluster>
-)");
-}
-
-TEST(ClusterDbToXmlTest, EmptyDatabaseHasTheDefaultSite) {
-  EXPECT_EQ(ClusterDbToXml(ClusterDb()),
-            R"(<?xml version="1.0" encoding="UTF-8"?>
-<cluster>
-  <site installdir="/install" SNsyncfiledir="/var/xcat/syncfiles" nodesyncfiledir="/var/xcat/node/syncfiles" />
-</cluster>
-)");
 }
 
 // Loads a shipped example, and the XML that ClusterDbToXml makes of it.
