@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: an admin's xCAT xdcp command lines (push, pull, -R, -P, globs, -o) work unchanged, with rsync or scp.
 # The xCAT xdcp test cases (cases0): push, pull, -R, -RP, globs, rsync -o,
 # with both transports.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: nodes are down or input is wrong: the admin sees which nodes failed and why; the exit status says so.
 # Nodes that are down, frozen, refusing us or unknown; bad input. Every node
 # gets one true result, the exit status is honest, nothing is left running.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: files and nodes with odd names (spaces, quotes, $(...)) are copied as they are; nothing is run.
 # File and node names with spaces, quotes and shell metacharacters are
 # delivered byte-exact and nothing is ever executed, on any host.
 . "$(dirname "$0")/lib.sh"

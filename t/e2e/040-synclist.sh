@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: an admin keeps node configuration in a synclist (-F); every line form works as in xCAT.
 # Synclists (-F): every line form, noderange lines, variables, EXECUTE,
 # EXECUTEALWAYS, APPEND, MERGE, errors, symlinks, -i; rsync and scp.
 . "$(dirname "$0")/lib.sh"

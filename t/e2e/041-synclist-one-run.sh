@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: a synclist of many small lines reaches each node in one rsync run.
 # One rsync run per node for a whole synclist, whatever its layout: xCAT's
 # test layout (20 lines, each file into its own directory, every second
 # one renamed), and EXECUTE deciding per trigger from that one run.

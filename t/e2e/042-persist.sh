@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: an admin who runs xdcp again and again reuses the nodes' ssh connections (--persist).
 # --persist: a node's ssh connection outlives the run, and the next run
 # within that time uses it (no new ssh login on the node); its sockets
 # live in a checked private directory; --close-connections ends them.

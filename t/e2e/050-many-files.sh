@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: re-syncing a big tree sends only what changed; EXECUTE runs only where its file changed.
 # A directory of 10,000 small files synced to 8 nodes; then one change on
 # one node, then one change on the management node: only those node-file
 # pairs transfer, and EXECUTE fires only where its trigger changed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: the admin mirrors /install to the service nodes (--sn) and syncs the nodes behind them (-F).
 # Service nodes: --sn mirrors /install with per-SN exclusions and stages the
 # synclist files of each SN's nodes; -F to nodes behind SNs is delivered
 # through them (cn5..cn8 accept ssh only from their SN); -s stages only.

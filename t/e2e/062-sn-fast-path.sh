@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: mirroring service nodes that are up to date costs almost nothing; any drift is repaired.
 # The --sn fast path: a service node whose tree digest equals the
 # management node's gets no rsync run; any drift on it (size, deletion,
 # link target, mode, owner; same-size same-mtime content only with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: before compute nodes install, their service nodes get exactly what those nodes need (--for).
 # Before compute nodes install: `xdcp --for CNRANGE` brings exactly the
 # service nodes that serve them up to date with what those nodes need (their
 # netboot images, their synclist files); `--sn` without a cluster database

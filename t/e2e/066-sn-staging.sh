@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: each service node holds only the synclist files its own nodes need.
 # Each service node holds only what its own nodes need: a (noderange) line
 # is staged on an SN only when one of its nodes is in the range, variables
 # are expanded with each node's image, and a line for the SN itself is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: plain pushes and pulls to nodes behind service nodes work as to any node.
 # Plain copies to and from nodes behind service nodes go through them, as
 # -F does: a push is staged once per SN and pushed by the SN's xdcp; a pull
 # is pulled by the SN and brought back, nothing left on the SN; one result

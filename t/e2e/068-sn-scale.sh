@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: one service node serves hundreds of nodes over one connection; every node's result comes back.
 # One service node serving 500 nodes: the management node makes one
 # connection to it, the SN's fan-out delivers in waves, and every node's
 # result comes back (500 names of cn5 in sn1's /etc/hosts stand for the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: sshd drops connections, a disk fills, a key is refused: exact cause, honest exit, no partial file.
 # Faults: sshd dropping connections beyond MaxStartups (retries), a full
 # disk on the target, a refused key. Exact class, honest exit status, no
 # process left, no partial file visible.

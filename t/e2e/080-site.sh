@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: a site's scripts read the results as JSON (--json); people read folded output (--fold).
 # Fitting a site: machine-readable results (--json) from a real run, and
 # folded output (--fold).
 . "$(dirname "$0")/lib.sh"

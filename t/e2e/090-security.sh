@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: xdcp as root leaks nothing: root-only files, nothing inherited, no raw node text on the terminal.
 # What xdcp writes is root-only and closed to its children; node- and
 # file-supplied text never reaches the terminal raw.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: a hostile node cannot make xdcp change the management node's own files (links, set-id, MERGE).
 # What a node holds never reaches the management node's own files: a
 # node's symlinks are never resolved on the MN (APPEND, MERGE, -P), pulled
 # files are never set-id, -i never writes through an image's link to the

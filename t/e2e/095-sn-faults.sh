@@ -1,4 +1,5 @@
 #!/bin/bash
+# User story: stopping xdcp or losing a service node mid-run stops everything behind it; the next run recovers.
 # Service nodes under faults: Ctrl-C on the management node stops the
 # service node's xdcp and everything it started; -t is each node's budget,
 # also behind a service node; an SN whose sshd dies mid-delivery is
