@@ -448,16 +448,16 @@ class Parser {
 
 // ---------------------------------------------------------------- vars
 
-bool IsNameStart(char c) {
+bool IsVarNameStart(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
 }
 
-bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+bool IsVarNameChar(char c) { return IsVarNameStart(c) || (c >= '0' && c <= '9'); }
 
 size_t NameLength(const std::string& text, size_t pos) {
-  if (pos >= text.size() || !IsNameStart(text[pos])) return 0;
+  if (pos >= text.size() || !IsVarNameStart(text[pos])) return 0;
   size_t end = pos + 1;
-  while (end < text.size() && IsNameChar(text[end])) ++end;
+  while (end < text.size() && IsVarNameChar(text[end])) ++end;
   return end - pos;
 }
 
