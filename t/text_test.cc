@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "scratch_dir.h"
@@ -43,6 +44,23 @@ TEST_F(TextTest, ReadWholeFileLeavesErrnoSayingWhy) {
     EXPECT_FALSE(ReadWholeFile(c.path, &text)) << c.path;
     EXPECT_EQ(errno, c.error) << c.path;
   }
+}
+
+TEST(JoinTest, PutsTheSeparatorBetweenItems) {
+  struct Case {
+    std::vector<std::string> items;
+    const char* sep;
+    std::string want;
+  };
+  const Case cases[] = {
+      {{"a", "b", "c"}, ",", "a,b,c"},
+      {{"ssh", "-o", "BatchMode=yes"}, " ", "ssh -o BatchMode=yes"},
+      {{"a"}, ",", "a"},
+      {{}, ",", ""},
+      {{"", "a"}, ",", "a"},  // no separator after empty text
+      {{"a", "", "b"}, ",", "a,,b"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Join(c.items, c.sep), c.want) << c.want;
 }
 
 TEST(TrimTest, RemovesBlanksAtBothEnds) {

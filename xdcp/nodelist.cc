@@ -354,19 +354,11 @@ bool LooksLikeXml(const std::string& text) {
   return true;
 }
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string joined;
-  for (const std::string& item : items) {
-    joined += (joined.empty() ? "" : ",") + item;
-  }
-  return joined;
-}
-
 std::string JoinEnvironVar(
     const std::vector<std::pair<std::string, std::string>>& vars) {
   std::vector<std::string> items;
   for (const auto& [name, value] : vars) items.push_back(name + "=" + value);
-  return Join(items);
+  return Join(items, ",");
 }
 
 // A known attribute is written from its parsed field; also when empty if it
@@ -400,7 +392,7 @@ void WriteOsImage(const OsImage& image, pugi::xml_node* cluster) {
   element.append_attribute("name") = image.name.c_str();
   SetKnown(&element, image.attrs, "provmethod", image.provmethod);
   SetKnown(&element, image.attrs, "rootimgdir", image.rootimgdir);
-  SetKnown(&element, image.attrs, "synclists", Join(image.synclists));
+  SetKnown(&element, image.attrs, "synclists", Join(image.synclists, ","));
   SetKnown(&element, image.attrs, "environvar",
            JoinEnvironVar(image.environvar));
   SetOthers(&element, image.attrs);
@@ -409,7 +401,7 @@ void WriteOsImage(const OsImage& image, pugi::xml_node* cluster) {
 void WriteOsDistro(const OsDistro& distro, pugi::xml_node* cluster) {
   pugi::xml_node element = cluster->append_child("osdistro");
   element.append_attribute("name") = distro.name.c_str();
-  SetKnown(&element, {}, "dirpaths", Join(distro.dirpaths));
+  SetKnown(&element, {}, "dirpaths", Join(distro.dirpaths, ","));
 }
 
 void WriteGroup(const Group& group, pugi::xml_node* cluster) {
@@ -423,8 +415,8 @@ void WriteGroup(const Group& group, pugi::xml_node* cluster) {
 void WriteNode(const Node& node, pugi::xml_node* cluster) {
   pugi::xml_node element = cluster->append_child("node");
   element.append_attribute("name") = node.name.c_str();
-  SetKnown(&element, node.attrs, "groups", Join(node.groups));
-  SetKnown(&element, node.attrs, "servicenode", Join(node.servicenodes));
+  SetKnown(&element, node.attrs, "groups", Join(node.groups, ","));
+  SetKnown(&element, node.attrs, "servicenode", Join(node.servicenodes, ","));
   SetKnown(&element, node.attrs, "xcatmaster", node.xcatmaster);
   SetKnown(&element, node.attrs, "provmethod", node.provmethod);
   SetOthers(&element, node.attrs);

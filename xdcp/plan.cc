@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "paths.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 // A local path starting with '-' would be read as an option.
 std::string SafeLocal(const std::string& path) {
   return !path.empty() && path[0] == '-' ? "./" + path : path;
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 Step VerifyStep(const Options& o, const std::string& node) {

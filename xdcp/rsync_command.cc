@@ -3,18 +3,13 @@
 #include <sstream>
 
 #include "paths.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {
 
 void Append(std::vector<std::string>* argv, const std::vector<std::string>& more) {
   argv->insert(argv->end(), more.begin(), more.end());
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 // The options of every rsync run that logs in to a node: remote paths

@@ -27,6 +27,12 @@ bool ReadWholeFile(const std::string& path, std::string* content) {
   return true;
 }
 
+std::string Join(const std::vector<std::string>& items, const char* sep) {
+  std::string joined;
+  for (const auto& item : items) joined += (joined.empty() ? "" : sep) + item;
+  return joined;
+}
+
 std::string Trim(const std::string& text, const char* blanks) {
   size_t first = text.find_first_not_of(blanks);
   if (first == std::string::npos) return "";
