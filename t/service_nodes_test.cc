@@ -1,13 +1,8 @@
-// Hierarchy: what a service node may report, and for which nodes; golden
-// argv vectors of the --sn mirror plan.
+// Hierarchy: what a service node may report, and for which nodes; the
+// steps of delivery and pull through a service node.
 #include "service_nodes.h"
 
-#include <unistd.h>
-
-#include <algorithm>
-
 #include "gtest/gtest.h"
-#include "scratch_dir.h"
 
 namespace xdcp {
 namespace {
@@ -98,116 +93,6 @@ TEST(ServiceNodesTest, AnSnReportsOnlyItsOwnNodes) {
   NodeResult sn1_int = SnJob("sn1", FailureClass::kInterrupted, "Interrupt");
   EXPECT_EQ(Summaries(ResultsBehind("sn1", sn1_int, {"cn5"}, relayed)),
             std::vector<std::string>{"cn5 blocked by SN [sn1: interrupted: Interrupt] via sn1"});
-}
-
-using Argv = std::vector<std::string>;
-const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
-// Without --delete, only rsync's leftover temporary files are deleted.
-const std::string kTempRule =
-    "--filter=P! .*.[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]";
-
-Argv MirrorArgv(const Options& o, const std::vector<std::string>& patterns = {}) {
-  ClusterDb db;
-  MirrorInput in;
-  in.options = &o;
-  in.db = &db;
-  in.nodes_of = {{"sn1", {}}, {"sn2", {}}};
-  in.paths = {"/install"};
-  if (!patterns.empty()) in.lists = {{"from site.exclude", patterns}};
-  in.default_excludes = false;  // reads no directory tree
-  std::vector<std::string> notes;
-  Plan p = MakeMirrorPlan(in, &notes);
-  EXPECT_EQ(p.jobs.size(), 2u);
-  std::string n = std::to_string(patterns.size());
-  std::vector<std::string> want{"sn1: /install: " + n + " exclusions"};
-  if (!patterns.empty()) want.push_back("sn1: /install:   " + n + " from site.exclude");
-  want.push_back("sn2: /install: " + n + " exclusions");
-  if (!patterns.empty()) want.push_back("sn2: /install:   " + n + " from site.exclude");
-  EXPECT_EQ(notes, want);
-  return p.jobs.size() == 2 && p.jobs[1].steps.size() == 1 ? p.jobs[1].steps[0].argv : Argv{};
-}
-
-TEST(MirrorPlanTest, RsyncAHWithExclusions) {
-  EXPECT_EQ(MirrorArgv(Options{}, {"/install/isos", "*.iso"}),
-            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
-                  "--exclude=/isos", "--exclude=*.iso", "--delete", "--filter=P */", kTempRule,
-                  "--rsync-path=mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
-}
-
-// With a scan of the tree, each SN's rsync run is preceded by a probe of
-// its tree digest and runs only if that differs from the management
-// node's; SNs with the same exclusions share one digest; a pattern xdcp
-// cannot match itself turns the fast path off for that SN, saying why.
-TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
-  ScratchDir scratch;
-  const std::string& dir = scratch.path();
-  TreeScan scan;
-  scan.exists = true;
-  scan.entries.push_back(ScanEntry{".", 0, 1, true, 0, 0, false, 1, 2});
-  scan.non_dirs = 10;
-  Options o;
-  o.delete_extra = true;
-  o.checksum = true;
-  ClusterDb db;
-  MirrorInput in;
-  in.options = &o;
-  in.db = &db;
-  in.nodes_of = {{"sn1", {}}, {"sn2", {}}, {"sn3", {}}};
-  in.paths = {"/install"};
-  in.lists = {{"from site.exclude", {"*.iso"}}};
-  in.default_excludes = false;
-  in.scans = {{"/install", &scan}};
-  in.workdir = dir;
-  std::vector<std::string> notes;
-  Plan p = MakeMirrorPlan(in, &notes);
-  ASSERT_EQ(p.jobs.size(), 3u);
-  const std::vector<Step>& steps = p.jobs[0].steps;
-  ASSERT_EQ(steps.size(), 2u);
-  std::string digest = TreeDigest(scan, {"*.iso"});
-  EXPECT_EQ(steps[0].argv.back(), "xdcp --require-version " XDCP_VERSION
-                                  " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
-  EXPECT_EQ(steps[0].stdin_path, dir + "/exclude.0");
-  ASSERT_EQ(steps[0].probes.size(), 1u);
-  EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
-                std::to_string(steps[0].probes[0].mtime), digest);
-  EXPECT_EQ(steps[1].run_if_changed, std::vector<std::string>{"tree digest of /install"});
-  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--checksum"),
-            steps[1].argv.end());
-  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--max-delete=6"),
-            steps[1].argv.end()) << "counted from the scan";
-  EXPECT_NE(std::find(notes.begin(), notes.end(),
-                      "fast path: sn2: /install: rsync runs only if sn2's tree digest differs from " +
-                          digest),
-            notes.end());
-  // One SN with a pattern of its own that xdcp cannot match.
-  in.lists.push_back({"from deep.exclude", {"**/deep"}});
-  in.nodes_of = {{"sn1", {}}};
-  notes.clear();
-  p = MakeMirrorPlan(in, &notes);
-  ASSERT_EQ(p.jobs[0].steps.size(), 1u);
-  EXPECT_TRUE(p.jobs[0].steps[0].run_if_changed.empty());
-  EXPECT_EQ(notes.back(), "fast path: sn1: /install: off: exclusion '**/deep' has '**', "
-                          "which xdcp does not match itself");
-}
-
-TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {
-  Options o;
-  o.node_opts = " --bwlimit=500  --checksum";
-  EXPECT_EQ(MirrorArgv(o),
-            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
-                  "--delete", "--filter=P */", kTempRule,
-                  "--rsync-path=mkdir -p -- /install && rsync", "--bwlimit=500", "--checksum",
-                  "/install/", "sn2:/install/"}));
-}
-
-TEST(MirrorPlanTest, DryRunAsksRsyncAndMakesNoDirectory) {
-  Options o;
-  o.dry_run = true;
-  o.node_opts = "--bwlimit=500";
-  EXPECT_EQ(MirrorArgv(o),
-            (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
-                  "--dry-run", "--delete", "--filter=P */", kTempRule, "--bwlimit=500",
-                  "/install/", "sn2:/install/"}));
 }
 
 struct BudgetCase {

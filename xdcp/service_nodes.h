@@ -30,7 +30,8 @@
 #include "plan.h"
 #include "result.h"
 #include "synclist.h"
-#include "tree_digest.h"
+// The --sn mirror (MakeMirrorPlan) is declared in mirror_plan.h.
+#include "mirror_plan.h"
 
 namespace xdcp {
 
@@ -65,50 +66,11 @@ bool StagingStep(const Options& o, const std::string& sn, const std::string& dir
                  const std::vector<std::string>& files,
                  const std::string& list_file, Step* step, std::string* error);
 
-// One reason to leave paths out of a mirror, and its rsync patterns.
-struct ExclusionRule {
-  std::string why;  // "from FILE", "copycds trees", ...
-  std::vector<std::string> patterns;
-};
-
 // The staging of `files` on `sn`: StagingStep, plus a second run for the
 // files that are symlinks, staged as the files they point to.
 bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
                   const std::vector<std::string>& files, const std::string& list_file,
                   std::vector<Step>* steps, std::string* error);
-
-struct MirrorInput {
-  const Options* options = nullptr;
-  const ClusterDb* db = nullptr;
-  // The SNs to mirror to, each with the nodes it is brought up to date
-  // for: the netboot images of these nodes are kept.
-  std::map<std::string, std::vector<std::string>> nodes_of;
-  std::vector<std::string> paths;        // directories to mirror
-  std::vector<ExclusionRule> lists;      // the shipped list and -X lists
-  bool default_excludes = true;          // copycds trees, unused netboot images
-  // The fast path (tree_digest.h): the one scan of each path, by path
-  // (none: rsync always runs), where the SNs' pattern files are written,
-  // and why the fast path is off for every SN ("" if it is not).
-  std::map<std::string, const TreeScan*> scans;
-  std::string workdir;
-  std::string fast_path_off;
-};
-
-// --sn: per SN, one rsync -aH run per mirrored path with that SN's
-// exclusions. Exclusions are explained in `notes`: per SN and path, a line
-// with their number, then one line per rule with its count. With a scan of
-// the path, the rsync run is preceded by a probe of the SN's tree digest
-// and runs only if it differs from the management node's; `notes` then has
-// a "fast path: " line per SN and path saying so, or why not.
-Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes);
-
-// The exclusion rules (patterns anchored at `root`) that come from the
-// database and the tree: copycds trees, and the netboot images that none
-// of `nodes` uses. Without a database nothing is known of the images, so
-// none is left out. Reads the directory tree under `root`.
-std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
-                                             const std::vector<std::string>& nodes,
-                                             const std::string& root);
 
 // --for: the SNs that serve `nodes`, every member of each node's pool (any
 // of them may serve it at install time), each with the nodes of `nodes` it

@@ -1,0 +1,192 @@
+#include "mirror_plan.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "filelist.h"
+#include "paths.h"
+
+namespace xdcp {
+namespace {
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::vector<std::string> Subdirs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != ".." && IsDir(dir + "/" + name)) out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// "ROOT/x/y" -> "/x/y/" (a directory pattern anchored at the transfer root).
+std::string Anchored(const std::string& root, const std::string& path) {
+  return WithoutTrailingSlashes(path).substr(root.size()) + "/";
+}
+
+bool Under(const std::string& root, const std::string& path) {
+  std::string p = WithoutTrailingSlashes(path);
+  return p.compare(0, root.size() + 1, root + "/") == 0;
+}
+
+long files_counted = 0;
+int CountOne(const char*, const struct stat*, int type, struct FTW*) {
+  if (type == FTW_F || type == FTW_SL || type == FTW_SLN) ++files_counted;
+  return 0;
+}
+
+long CountFiles(const std::string& root) {
+  files_counted = 0;
+  nftw(root.c_str(), CountOne, 32, FTW_PHYS);
+  return files_counted;
+}
+
+// The probe of `sn`'s digest of `root` (its exclusions, NUL-separated in
+// `patterns`, written to `file` for the remote xdcp's stdin). Its one line
+// is compared with `digest`; any other line (an error, an xdcp without
+// --tree-digest) counts as a difference, so rsync runs.
+bool DigestProbeStep(const Options& o, const std::string& sn, const std::string& root,
+                     const std::string& file, const std::string& patterns,
+                     const std::string& digest, Step* step, std::string* error) {
+  Probe p;
+  p.local = "tree digest of " + root;
+  if (sscanf(digest.c_str(), "%lld %lld", &p.size, &p.mtime) != 2) {
+    *error = root + " does not exist here";
+    return false;
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << patterns;
+  if (!out.flush()) return *error = "cannot write " + file, false;
+  std::string cmd = ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
+                    " --tree-digest " + ShellQuote(root);
+  if (o.checksum) cmd += " --checksum";
+  cmd += " 2>&1 || echo 'no tree digest'";
+  *step = RemoteCommandStep(o, sn, cmd, "compare the tree digest of " + root);
+  step->stdin_path = file;
+  step->probes = {p};
+  return true;
+}
+
+}  // namespace
+
+std::vector<ExclusionRule> DefaultExclusions(const ClusterDb& db,
+                                             const std::vector<std::string>& nodes,
+                                             const std::string& root) {
+  std::vector<ExclusionRule> out;
+  // copycds trees: named by the database, or recognised by media markers.
+  std::set<std::string> trees;
+  for (const auto& [name, distro] : db.osdistros) {
+    for (const auto& p : distro.dirpaths) {
+      if (Under(root, p)) trees.insert(WithoutTrailingSlashes(p));
+    }
+  }
+  for (const auto& top : Subdirs(root)) {
+    for (const auto& arch : Subdirs(top)) {
+      struct stat st;
+      for (const char* marker : {"/.treeinfo", "/.discinfo"}) {
+        if (stat((arch + marker).c_str(), &st) == 0) trees.insert(arch);
+      }
+    }
+  }
+  ExclusionRule copycds{"copycds trees", {}};
+  for (const auto& t : trees) copycds.patterns.push_back(Anchored(root, t));
+  out.push_back(std::move(copycds));
+  if (!db.loaded) return out;
+  std::set<std::string> used;  // rootimgdirs of the images `nodes` use
+  for (const auto& name : nodes) {
+    const Node* n = db.FindNode(name);
+    const OsImage* img = n ? db.FindOsImage(n->provmethod) : nullptr;
+    if (img && !img->rootimgdir.empty()) used.insert(WithoutTrailingSlashes(img->rootimgdir));
+  }
+  // netboot/OS/ARCH/PROFILE: an image none of the nodes uses stays home.
+  ExclusionRule images{"netboot images none of its nodes uses", {}};
+  for (const auto& os : Subdirs(root + "/netboot")) {
+    for (const auto& arch : Subdirs(os)) {
+      for (const auto& image : Subdirs(arch)) {
+        if (!used.count(image)) images.patterns.push_back(Anchored(root, image));
+      }
+    }
+  }
+  out.push_back(std::move(images));
+  return out;
+}
+
+Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
+  const Options& o = *in.options;
+  Plan plan;
+  plan.fanout = o.fanout;
+  plan.node_timeout = o.timeout;
+  // The management node's digest, by path and exclusions: SNs with the
+  // same exclusions share it.
+  std::map<std::pair<std::string, std::string>, std::string> digests;
+  int files_written = 0;
+  for (const auto& [sn, nodes] : in.nodes_of) {
+    NodeJob job{sn, {}};
+    for (const auto& raw : in.paths) {
+      std::string root = WithoutTrailingSlashes(raw);
+      auto scan = in.scans.find(root);
+      const TreeScan* tree = scan == in.scans.end() ? nullptr : scan->second;
+      std::vector<ExclusionRule> rules;
+      for (const auto& list : in.lists)
+        rules.push_back({list.why, PatternsForRoot(list.patterns, root)});
+      if (in.default_excludes) {
+        for (auto& r : DefaultExclusions(*in.db, nodes, root)) rules.push_back(std::move(r));
+      }
+      CopyDetails d;
+      for (const auto& r : rules)
+        d.excludes.insert(d.excludes.end(), r.patterns.begin(), r.patterns.end());
+      const std::vector<std::string>& patterns = d.excludes;
+      d.remote_dirs = {root};
+      if (o.delete_extra) d.source_files = tree ? tree->non_dirs : CountFiles(root);
+      Step s;
+      s.argv = CopyArgv(CopyPurpose::kMirror, o, d);
+      s.argv.insert(s.argv.end(), {root + "/", RemotePath(o, sn, root + "/")});
+      notes->push_back(sn + ": " + root + ": " + std::to_string(patterns.size()) + " exclusions");
+      for (const auto& r : rules)
+        notes->push_back(sn + ": " + root + ":   " + std::to_string(r.patterns.size()) + " " + r.why);
+      s.change_roots = {{"", root, false}};
+      s.what = "mirror " + root;
+      std::string why_not = in.fast_path_off;
+      if (why_not.empty() && tree) PatternsMatchable(patterns, &why_not);
+      if (why_not.empty() && !tree) {
+        // no scan: plain rsync (the plan without the fast path)
+      } else if (why_not.empty()) {
+        std::string key;
+        for (const auto& p : patterns) key += p + '\0';
+        std::string file = in.workdir + "/exclude." + std::to_string(files_written++);
+        std::string& digest = digests[{root, key}];
+        if (digest.empty()) digest = TreeDigest(*tree, patterns);
+        Step probe;
+        if (!DigestProbeStep(o, sn, root, file, key, digest, &probe, &why_not)) {
+          notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
+        } else {
+          notes->push_back("fast path: " + sn + ": " + root + ": rsync runs only if " + sn +
+                           "'s tree digest differs from " + digest);
+          s.run_if_changed = {probe.probes[0].local};
+          job.steps.push_back(std::move(probe));
+        }
+      } else {
+        notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
+      }
+      job.steps.push_back(std::move(s));
+    }
+    plan.jobs.push_back(std::move(job));
+  }
+  return plan;
+}
+
+}  // namespace xdcp
