@@ -1,6 +1,13 @@
-// A plan is plain data: for each node, the commands to run in order. It is
-// made by pure functions (no clock, no environment, no spawning) so that -T
-// can print it and tests can compare argv vectors.
+// A plan is plain data: for each node, the commands to run in order, so
+// that -T can print it and tests can compare argv vectors. Planning reads
+// no clock and no environment variable and spawns nothing; the planners of
+// this file read nothing but their arguments. Others read files, and say
+// so where they are declared: the synclist plans glob and stat their
+// sources and read the clause files (sync_plan.h); the service-node steps
+// stat what they stage and write their file lists into the work directory
+// (service_nodes.h); the mirror plan walks the mirrored trees and writes
+// its digest probes' exclusion lists there (mirror_plan.h). A local step
+// (StepKind::kLocal) does its work when it runs, never when it is planned.
 #ifndef XDCP_PLAN_H_
 #define XDCP_PLAN_H_
 

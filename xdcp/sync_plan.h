@@ -1,6 +1,11 @@
 // Turns a parsed synclist into one plan per node (xdcp -F), or into local
-// copies inside an image directory (xdcp -i). Sources are globbed and
-// checked here, so every input error is found before anything runs.
+// copies inside an image directory (xdcp -i). Not pure: the planner reads
+// the file system, so that every input error is found before anything
+// runs. It globs the sources and stats them (named links, files or
+// directories, the size and time of EXECUTE triggers), reads the APPEND
+// and MERGE files and checks the EXECUTE scripts are readable; -i also
+// reads the image's links. It writes nothing: the transfer trees and the
+// MERGE and APPEND work files are made by local steps when they run.
 #ifndef XDCP_SYNC_PLAN_H_
 #define XDCP_SYNC_PLAN_H_
 
