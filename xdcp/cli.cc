@@ -8,7 +8,7 @@
 
 #include "mode.h"
 #include "printable.h"
-#include "sources.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {

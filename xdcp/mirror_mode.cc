@@ -12,20 +12,16 @@
 
 #include "filelist.h"
 #include "mode.h"
+#include "paths.h"
 #include "printable.h"
 #include "service_nodes.h"
-#include "sources.h"
 #include "ssh_cipher.h"
+#include "text.h"
 #include "tree_digest.h"
 #include "work_dir.h"
 
 namespace xdcp {
 namespace {
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 // The shipped exclusion lists: XDCP_DATADIR/filelists, where cmake
 // --install puts them (the variable overrides it, for running from a

@@ -6,7 +6,8 @@
 
 #include "mode.h"
 #include "printable.h"
-#include "sources.h"
+#include "paths.h"
+#include "text.h"
 
 namespace xdcp {
 
@@ -38,9 +39,7 @@ int StoppedBeforeStart(int sig) {
 }
 
 std::string SnSyncFileDir(const ClusterDb& db) {
-  std::string sndir = db.site.sn_sync_file_dir;
-  while (sndir.size() > 1 && sndir.back() == '/') sndir.pop_back();
-  return sndir;
+  return WithoutTrailingSlashes(db.site.sn_sync_file_dir);
 }
 
 std::string Absolute(const std::string& path) {
