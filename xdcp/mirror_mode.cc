@@ -12,8 +12,8 @@
 
 #include "filelist.h"
 #include "mode.h"
-#include "paths.h"
 #include "printable.h"
+#include "rsync_command.h"
 #include "service_nodes.h"
 #include "ssh_cipher.h"
 #include "text.h"
@@ -119,7 +119,7 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   in.workdir = work.path();
   if (o.dry_run) in.fast_path_off = "--dry-run shows what rsync would do";
   else if (!o.node_opts.empty()) in.fast_path_off = "-o gives rsync options of its own";
-  else if (Basename(o.rcp) != "rsync") in.fast_path_off = "the copy program is not rsync";
+  else if (!IsRsync(o.rcp)) in.fast_path_off = "the copy program is not rsync";
   // One scan of each path, whatever the number of SNs (tree_digest.h).
   std::map<std::string, TreeScan> scans;
   for (const auto& p : in.paths) {
