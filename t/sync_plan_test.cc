@@ -180,57 +180,6 @@ TEST_F(SyncPlanTest, ExecuteRunsOnlyIfItsTriggerChangedAndAlwaysWhereSynced) {
   EXPECT_EQ(plan_.jobs[1].steps.size(), 3u);  // n2 never got the script
 }
 
-TEST_F(SyncPlanTest, MergeIsFetchEditCommitOnTheNode) {
-  std::string error;
-  std::ofstream(dir_ + "/a") << "u:x:5:5::/u:/bin/sh\n";
-  ASSERT_TRUE(Make("MERGE:\n@/a -> /etc/passwd\n", {"n1"}, &error)) << error;
-  const auto& s = plan_.jobs[0].steps;
-  ASSERT_EQ(s.size(), 3u);
-  // The fetch copies a regular file only: no -l/-L (links), -r, -D, and no
-  // owner, group or mode (the node's file keeps its own).
-  EXPECT_EQ(s[0].argv, (std::vector<std::string>{
-                           "/usr/bin/rsync", "--protect-args", "-e",
-                           "ssh -o BatchMode=yes -o ConnectTimeout=10",
-                           "n1:/etc/passwd", "/w/n1.merge.1"}));
-  EXPECT_EQ(s[1].kind, StepKind::kLocal);
-  // The commit runs on the node, its input from the edit's work file.
-  EXPECT_EQ(s[2].kind, StepKind::kCopy);
-  EXPECT_EQ(s[2].stdin_path, "/w/n1.merge.1.new");
-  ASSERT_EQ(s[2].argv.size(), 8u);
-  EXPECT_EQ(std::vector<std::string>(s[2].argv.begin() + 5, s[2].argv.end() - 1),
-            (std::vector<std::string>{"--", "n1"}));
-  const std::string& command = s[2].argv.back();
-  EXPECT_EQ(command.rfind("f=/etc/passwd; IFS= read -r h || exit 1; ", 0), 0u) << command;
-  for (const char* part : {"[ \"$h\" = unchanged ] && exit 0",
-                           "[ -h \"$f\" ]", "\"$(cksum <\"$f\")\" != \"$h\"",
-                           "IFS= read -r n || exit 1",
-                           "mktemp \"$f.xdcp.XXXXXX\"",
-                           "\"$(cksum <\"$t\")\" != \"$n\"",
-                           "cp --attributes-only --preserve=all -- \"$f\" \"$t\"",
-                           "mv -f -T -- \"$t\" \"$f\""}) {
-    EXPECT_NE(command.find(part), std::string::npos) << part;
-  }
-}
-
-TEST_F(SyncPlanTest, EditTargetsAreQuotedForTheNodeShell) {
-  std::string error;
-  ASSERT_TRUE(Make("APPEND:\n@/a -> \"/tmp/it's a;b\"\n", {"n1"}, &error)) << error;
-  const std::string& command = plan_.jobs[0].steps[2].argv.back();
-  EXPECT_EQ(command.rfind("f='/tmp/it'\\''s a;b'; ", 0), 0u) << command;
-}
-
-TEST_F(SyncPlanTest, EditsFetchWithRsyncWhateverTheCopyCommand) {
-  opts_.rcp = "/usr/bin/scp";
-  opts_.node_opts = "-4";  // an scp option: not for rsync
-  std::string error;
-  ASSERT_TRUE(Make("APPEND:\n@/a -> /etc/motd\n", {"n1"}, &error)) << error;
-  const auto& s = plan_.jobs[0].steps;
-  ASSERT_EQ(s.size(), 3u);
-  EXPECT_EQ(s[0].argv[0], "rsync");
-  EXPECT_EQ(std::count(s[0].argv.begin(), s[0].argv.end(), "-4"), 0);
-  EXPECT_EQ(s[2].argv[0], "ssh");
-}
-
 TEST_F(SyncPlanTest, BadMergeInputStopsThePlanWithFileAndLine) {
   std::ofstream(dir_ + "/a") << "root:x:0:0:root:/root:/bin/bash\nu:x:5:5:/u:/bin/sh\n";
   std::string error;
@@ -285,28 +234,6 @@ TEST_F(SyncPlanTest, PathsMustBeAbsoluteAfterSubstitution) {
   std::string error;
   EXPECT_TRUE(Make("@/a -> $ABS/\n", {"n1"}, &error)) << error;
   EXPECT_EQ(Operands(plan_.jobs[0].steps[1]).back(), "/w/tree.1/./t/a");
-}
-
-TEST_F(SyncPlanTest, ImageCopiesWithRsyncIntoDirectoriesMadeInsideTheImage) {
-  opts_.rcp = "/usr/bin/scp";
-  std::string img = dir_ + "/img";
-  mkdir(img.c_str(), 0755);
-  mkdir((img + "/run").c_str(), 0755);
-  mkdir((img + "/var").c_str(), 0755);
-  ASSERT_EQ(symlink("/run", (img + "/var/run").c_str()), 0);
-  std::string error;
-  ASSERT_TRUE(ParseSyncList("sl", dir_ + "/a -> /var/run/x/a\n", &list_, &error)) << error;
-  ASSERT_TRUE(MakeImagePlan(opts_, list_, img, &plan_, &warnings_, &error)) << error;
-  const auto& s = plan_.jobs[0].steps;
-  ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s[0].kind, StepKind::kLocal);
-  EXPECT_EQ(s[0].what, "make " + img + "/run/x");
-  EXPECT_EQ(s[1].argv, (std::vector<std::string>{"rsync", "-r", "-l", "-p", "-t", "-o",
-                                                 "-g", dir_ + "/a", img + "/run/x/a"}));
-  EXPECT_EQ(s[0].local(), "");
-  struct stat st;
-  EXPECT_EQ(lstat((img + "/run/x").c_str(), &st), 0);
-  EXPECT_TRUE(S_ISDIR(st.st_mode));
 }
 
 }  // namespace

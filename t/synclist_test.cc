@@ -469,5 +469,11 @@ TEST(SubstituteVarsTest, UnknownListIsOptional) {
   EXPECT_EQ(SubstituteVars("$X/$Y", {{"Y", "y"}}, nullptr), "$X/y");
 }
 
+TEST(LineRefTest, ListAndLine) {
+  SyncList list;
+  list.path = "/install/custom/a b.synclist";
+  EXPECT_EQ(LineRef(list, 12), "/install/custom/a b.synclist:12: ");
+}
+
 }  // namespace
 }  // namespace xdcp

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "paths.h"
+
 namespace xdcp {
 namespace {
 
@@ -71,6 +73,12 @@ bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
     }
   }
   return true;
+}
+
+bool IsNamedSymlink(const std::string& path) {
+  struct stat st;
+  std::string p = WithoutTrailingSlashes(path);
+  return p == path && lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 }  // namespace xdcp

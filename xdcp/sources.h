@@ -21,6 +21,11 @@ bool ExpandSources(const std::vector<std::string>& operands, bool recursive,
 // its glob matches. False if there are none.
 bool GlobExisting(const std::string& pattern, std::vector<std::string>* paths);
 
+// The source, as written, names a symbolic link (no trailing slash, which
+// would name the directory it points to): it is delivered as what it
+// points to.
+bool IsNamedSymlink(const std::string& path);
+
 }  // namespace xdcp
 
 #endif  // XDCP_SOURCES_H_

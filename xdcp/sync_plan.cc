@@ -1,17 +1,13 @@
 #include "sync_plan.h"
 
-#include <fcntl.h>
-#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
 
-#include "image_path.h"
+#include "clause_steps.h"
 #include "merge.h"
 #include "paths.h"
 #include "sources.h"
@@ -30,16 +26,6 @@ struct Transfer {
   bool follow = false;  // named symbolic links: deliver their targets
 };
 
-std::string At(const SyncList& list, int line) {
-  return list.path + ":" + std::to_string(line) + ": ";
-}
-
-bool IsSymlink(const std::string& path) {
-  struct stat st;
-  std::string p = WithoutTrailingSlashes(path);
-  return p == path && lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
-}
-
 // scp: one run per destination directory (rsync: see TreeSteps).
 Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
   Step s;
@@ -54,139 +40,6 @@ Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
   s.what = "copy to " + dest;
   for (const auto& src : t.sources) s.what += (src == t.sources[0] ? " from " : " ") + src;
   return s;
-}
-
-// An EXECUTE or EXECUTEALWAYS script: copied from the management node on
-// stdin into a private temporary file on the node (mktemp: 0600, a name
-// nobody can guess), run, removed. Nodes often mount /tmp noexec, so a
-// script is run by its #! interpreter, or by sh without one, the file as
-// its argument; only a program (ELF) is executed itself.
-Step ScriptStep(const Options& o, const std::string& node,
-                const std::string& script, const std::string& clause) {
-  Step s = RemoteCommandStep(
-      o, node,
-      "t=$(mktemp) && cat >\"$t\" && chmod 700 \"$t\" && { IFS= read -r l <\"$t\"; "
-      "case $l in '#!'*) set -f; set -- ${l#??}; set +f; \"$@\" \"$t\";; "
-      "\"$(printf '\\177ELF')\"*) \"$t\";; *) sh \"$t\";; esac; }; rc=$?; "
-      "rm -f \"$t\"; exit $rc",
-      clause + " " + script);
-  s.stdin_path = script;
-  return s;
-}
-
-// Reads a work file that rsync fetched from a node. Nothing a node sent is
-// ever resolved here: a symbolic link, a directory or a device is refused
-// (O_NOFOLLOW, then fstat on what was opened). rsync without -l, -r or -D
-// fetches nothing for such a target, so "missing" means the same.
-std::string ReadFetched(const std::string& path, const std::string& target,
-                        std::string* content) {
-  std::string irregular = target + " is not a regular file on the node "
-                          "(MERGE and APPEND edit regular files only)";
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT || errno == ELOOP ? irregular : "cannot read " + path;
-  struct stat st;
-  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  content->clear();
-  char buf[65536];
-  ssize_t n = 0;
-  while (regular && (n = read(fd, buf, sizeof buf)) > 0) content->append(buf, n);
-  close(fd);
-  if (!regular) return irregular;
-  return n < 0 ? "cannot read " + path : "";
-}
-
-// Writes a new private file (0600) in the work directory.
-std::string WriteWork(const std::string& path, const std::string& content) {
-  unlink(path.c_str());
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot write " + path;
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n <= 0) break;
-    done += n;
-  }
-  bool ok = done == content.size() && close(fd) == 0;
-  if (done != content.size()) close(fd);
-  return ok ? "" : "cannot write " + path;
-}
-
-// The node's side of a MERGE or APPEND (POSIX sh and GNU coreutils on the
-// node). Its standard input is a header, then the new content. The header
-// "unchanged" ends it at once: the target keeps its inode and its times.
-// Otherwise the first header line is what `cksum` said of the file xdcp
-// edited; a target that is no longer a regular file or no longer has that
-// checksum (someone changed it meanwhile) is left alone. The new content
-// goes into a temporary file beside the target, which takes every
-// attribute of the live target (owner, group, mode, ACLs, xattrs, SELinux
-// label: cp --attributes-only --preserve=all), a fresh mtime, and is
-// renamed over it: readers see the old file or the new one, never a mix.
-// The second header line is the new content's cksum: content cut short
-// (xdcp killed, the connection lost) is never renamed over the target.
-std::string CommitCommand(const std::string& target) {
-  return "f=" + ShellQuote(target) +
-         "; IFS= read -r h || exit 1; [ \"$h\" = unchanged ] && exit 0; "
-         "if [ ! -f \"$f\" ] || [ -h \"$f\" ]; then "
-         "echo \"xdcp: $f is not a regular file on the node\" >&2; exit 1; fi; "
-         "if [ \"$(cksum <\"$f\")\" != \"$h\" ]; then "
-         "echo \"xdcp: $f changed on the node during the edit; nothing written\" >&2; "
-         "exit 1; fi; "
-         "IFS= read -r n || exit 1; "
-         "t=$(mktemp \"$f.xdcp.XXXXXX\") || exit 1; "
-         "trap 'rm -f -- \"$t\"' 0 1 2 13 15; "
-         "cat >\"$t\" || exit 1; "
-         "if [ \"$(cksum <\"$t\")\" != \"$n\" ]; then "
-         "echo \"xdcp: $f: the new content arrived incomplete; nothing written\" >&2; "
-         "exit 1; fi; "
-         "cp --attributes-only --preserve=all -- \"$f\" \"$t\" && "
-         "touch -- \"$t\" && mv -f -T -- \"$t\" \"$f\"";
-}
-
-// Fetches the node's TARGET into the work directory, edits it here with
-// `edit`, and commits the result on the node (see CommitCommand).
-void EditSteps(const Options& o, const std::string& node,
-               const std::string& workfile, const std::string& target,
-               const std::string& what,
-               std::function<std::string(const std::string&, std::string*)> edit,
-               std::vector<Step>* steps) {
-  Step fetch;
-  fetch.argv = CopyArgv(CopyPurpose::kEditFetch, o);
-  fetch.argv.push_back(RemotePath(o, node, target));
-  fetch.argv.push_back(workfile);
-  fetch.what = what + ": fetch " + target + " (it must exist on the node)";
-  steps->push_back(fetch);
-  Step local;
-  local.kind = StepKind::kLocal;
-  local.what = what + ": edit " + target;
-  std::string commit_input = workfile + ".new";
-  local.local = [workfile, target, commit_input, edit]() -> std::string {
-    std::string current, result;
-    std::string error = ReadFetched(workfile, target, &current);
-    if (error.empty()) error = edit(current, &result);
-    if (!error.empty()) return error;
-    // The node checks the new content's cksum before it renames: a commit
-    // cut short (xdcp killed, connection lost) sends EOF early, and must
-    // write nothing.
-    std::string header = result == current
-                             ? "unchanged\n"
-                             : Cksum(current) + "\n" + Cksum(result) + "\n";
-    return WriteWork(commit_input, header + (result == current ? "" : result));
-  };
-  steps->push_back(local);
-  Step commit = RemoteCommandStep(o, node, CommitCommand(target),
-                                  what + ": write " + target);
-  commit.kind = StepKind::kCopy;  // its failures are the transfer's
-  commit.stdin_path = commit_input;
-  steps->push_back(commit);
-}
-
-std::string Trigger(const std::string& entry) {
-  const std::string post = ".post";
-  if (entry.size() > post.size() &&
-      entry.compare(entry.size() - post.size(), post.size(), post) == 0) {
-    return entry.substr(0, entry.size() - post.size());
-  }
-  return entry;
 }
 
 class Planner {
@@ -216,7 +69,7 @@ class Planner {
         if (access(e.path.c_str(), R_OK) != 0 ||
             (clause != &list_.execute && clause != &list_.execute_always &&
              !ReadWholeFile(e.path, &contents_[e.path]))) {
-          *error = At(list_, e.line) + "cannot read: '" + e.path + "'";
+          *error = LineRef(list_, e.line) + "cannot read: '" + e.path + "'";
           return false;
         }
       }
@@ -236,7 +89,7 @@ class Planner {
     std::vector<std::string> unknown;
     std::string out = SubstituteVars(text, NodeVars(*in_.db, node), &unknown);
     for (const auto& name : unknown) {
-      std::string w = At(list_, line) + "variable $" + name +
+      std::string w = LineRef(list_, line) + "variable $" + name +
                       " is not defined for " + node + "; left as written";
       if (warned_.insert(w).second) warnings_->push_back(w);
     }
@@ -264,7 +117,7 @@ class Planner {
     for (const auto& e : entries_) AddToTrees(e, &trees);
     for (const auto& tree : trees) TreeSteps(node, tree, steps);
     if (steps->empty() && list_.merge.empty() && list_.append.empty()) return true;
-    ClauseSteps(node, synced, steps);
+    ClauseSteps(o_, list_, contents_, in_.workdir, node, synced, steps);
     return true;
   }
 
@@ -321,7 +174,7 @@ class Planner {
     // A $VAR may supply the leading slash (the parser lets it through), so
     // the path is checked again once the node's values are in.
     if (dest.empty() || dest[0] != '/') {
-      *error = At(list_, line.line) + "destination is not an absolute path for " + node +
+      *error = LineRef(list_, line.line) + "destination is not an absolute path for " + node +
                " after substitution: '" + dest + "'";
       return false;
     }
@@ -337,13 +190,13 @@ class Planner {
         std::string target = JoinPath(dest_dir, name);
         auto [it, fresh] = delivered->emplace(target, std::make_pair(path, line.line));
         if (!fresh && it->second.first != path) {
-          *error = At(list_, line.line) + "conflict on " + node + ": '" + target +
+          *error = LineRef(list_, line.line) + "conflict on " + node + ": '" + target +
                    "' is also delivered from '" + it->second.first + "' by line " +
                    std::to_string(it->second.second);
           return false;
         }
         if (!fresh) continue;
-        bool follow = IsSymlink(path);
+        bool follow = IsNamedSymlink(path);
         std::string local = WithoutTrailingSlashes(path);
         roots_.push_back({local, path.back() == '/' ? dest_dir : target});
         bool rename = !into_dir && LastComponent(path) != name;
@@ -353,7 +206,7 @@ class Planner {
         }
         TreeEntry entry = EntryFor(path, dest_dir, rename ? name : "");
         if (!TreeRelative(entry.rel, &entry.rel)) {
-          *error = At(list_, line.line) + "destination has a '..' component for " + node +
+          *error = LineRef(list_, line.line) + "destination has a '..' component for " + node +
                    ": '" + dest + "'";
           return false;
         }
@@ -375,7 +228,7 @@ class Planner {
     struct stat st, lst;
     bool exists = stat(path.c_str(), &st) == 0;
     bool is_dir = exists && S_ISDIR(st.st_mode);
-    if (IsSymlink(path)) {
+    if (IsNamedSymlink(path)) {
       e.kind = exists && S_ISREG(st.st_mode) ? TreeEntryKind::kFile : TreeEntryKind::kFollow;
     } else if (lstat(e.source.c_str(), &lst) == 0 && S_ISREG(lst.st_mode)) {
       e.kind = TreeEntryKind::kFile;
@@ -448,49 +301,6 @@ class Planner {
     transfers->push_back({{path}, dir, rename, follow});
   }
 
-  void ClauseSteps(const std::string& node, const std::set<std::string>& synced,
-                   std::vector<Step>* steps) {
-    int n = 0;
-    for (const auto& e : list_.merge) {
-      std::string merge_file = e.path, merge = contents_[e.path];
-      EditSteps(o_, node, Work(node, "merge", ++n), e.target, "MERGE " + e.path,
-                [merge_file, merge](const std::string& cur, std::string* out) {
-                  std::string error;
-                  if (!MergeRecords(cur, merge, out, nullptr, &error))
-                    return merge_file + ": " + error;
-                  return std::string();
-                },
-                steps);
-    }
-    for (const auto& e : list_.append) {
-      // The markers name the source as on the management node, so that a
-      // node delivered once directly and once through its SN (whose copy
-      // is under --source-prefix) keeps one block.
-      std::string src = e.path, content = contents_[e.path];
-      const std::string& prefix = o_.source_prefix;
-      if (!prefix.empty() && src.compare(0, prefix.size(), prefix) == 0)
-        src = src.substr(prefix.size());
-      EditSteps(o_, node, Work(node, "append", ++n), e.target, "APPEND " + src,
-                [src, content](const std::string& cur, std::string* out) {
-                  *out = AppendBlock(cur, src, content);
-                  return std::string();
-                },
-                steps);
-    }
-    for (const auto& e : list_.execute) {
-      Step s = ScriptStep(o_, node, e.path, "EXECUTE");
-      s.run_if_changed = {Trigger(e.path)};
-      steps->push_back(s);
-    }
-    for (const auto& e : list_.execute_always) {
-      if (synced.count(e.path)) steps->push_back(ScriptStep(o_, node, e.path, "EXECUTEALWAYS"));
-    }
-  }
-
-  std::string Work(const std::string& node, const char* kind, int n) {
-    return in_.workdir + "/" + node + "." + kind + "." + std::to_string(n);
-  }
-
   const SyncPlanInput& in_;
   const Options& o_;
   const SyncList& list_;
@@ -515,64 +325,6 @@ bool MakeSyncPlan(const SyncPlanInput& in, Plan* plan,
                   std::vector<std::string>* warnings, std::string* error) {
   Planner planner(in, warnings);
   return planner.Make(plan, error);
-}
-
-bool MakeImagePlan(const Options& o, const SyncList& list,
-                   const std::string& image, Plan* plan,
-                   std::vector<std::string>* warnings, std::string* error) {
-  plan->fanout = 1;
-  plan->node_timeout = o.timeout;
-  NodeJob job{image, {}};
-  int skipped = 0;
-  for (const auto& line : list.lines) {
-    if (!line.noderange.empty()) {
-      ++skipped;
-      continue;
-    }
-    // The destination as the image's own root sees it: its links lead
-    // inside the image, never to the management node's paths.
-    std::string want = line.dest, inside, why;
-    if (line.sources.size() > 1) want = WithTrailingSlash(want);
-    if (!ResolveInImage(image, want, &inside, &why)) {
-      *error = At(list, line.line) + why;
-      return false;
-    }
-    std::string dest = image + inside;
-    std::string dir = inside.back() == '/' ? inside : Dirname(inside);
-    Step mkdirs;
-    mkdirs.kind = StepKind::kLocal;
-    mkdirs.what = "make " + image + dir;
-    mkdirs.local = [image, dir]() { return MakeImageDirs(image, dir); };
-    job.steps.push_back(mkdirs);
-    for (const auto& written : line.sources) {
-      std::vector<std::string> paths;
-      if (!GlobExisting(written, &paths)) {
-        *error = At(list, line.line) + "source not found: '" + written + "'";
-        return false;
-      }
-      for (const auto& path : paths) {
-        CopyDetails d;
-        d.follow_links = IsSymlink(path);
-        Step s;
-        s.argv = CopyArgv(CopyPurpose::kImage, o, d);
-        s.argv.insert(s.argv.end(), {path, dest});
-        s.what = "copy " + path + " -> " + dest;
-        job.steps.push_back(s);
-      }
-    }
-  }
-  if (skipped > 0) {
-    warnings->push_back(list.path + ": skipped " + std::to_string(skipped) +
-                        " lines with a noderange (apply them to the nodes with -F)");
-  }
-  if (!list.execute.empty() || !list.execute_always.empty() ||
-      !list.append.empty() || !list.merge.empty()) {
-    warnings->push_back(list.path +
-                        ": EXECUTE, EXECUTEALWAYS, APPEND and MERGE are not applied "
-                        "to an image");
-  }
-  plan->jobs.push_back(std::move(job));
-  return true;
 }
 
 }  // namespace xdcp

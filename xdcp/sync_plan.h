@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "cluster_db.h"
+// -i IMAGE (MakeImagePlan) is declared in image_plan.h.
+#include "image_plan.h"
 #include "noderange.h"
 #include "options.h"
 #include "plan.h"
@@ -34,11 +36,6 @@ struct SyncPlanInput {
 // ("FILE:LINE: ..."); on an input error returns false with `error`.
 bool MakeSyncPlan(const SyncPlanInput& in, Plan* plan,
                   std::vector<std::string>* warnings, std::string* error);
-
-// -i IMAGE: the synclist's lines without a noderange, copied into IMAGE.
-bool MakeImagePlan(const Options& o, const SyncList& list,
-                   const std::string& image, Plan* plan,
-                   std::vector<std::string>* warnings, std::string* error);
 
 }  // namespace xdcp
 

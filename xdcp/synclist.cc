@@ -541,4 +541,8 @@ std::string SubstituteVars(
   return out;
 }
 
+std::string LineRef(const SyncList& list, int line) {
+  return list.path + ":" + std::to_string(line) + ": ";
+}
+
 }  // namespace xdcp

@@ -45,6 +45,9 @@ std::string SubstituteVars(
     const std::vector<std::pair<std::string, std::string>>& vars,
     std::vector<std::string>* unknown);
 
+// "LIST:LINE: ", the start of a message about line `line` of `list`.
+std::string LineRef(const SyncList& list, int line);
+
 }  // namespace xdcp
 
 #endif  // XDCP_SYNCLIST_H_
