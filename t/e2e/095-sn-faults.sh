@@ -128,10 +128,11 @@ check "... no member marked down, nothing sent" eval \
 rm -rf /install/* && mkdir -p /install/big
 on sn1 sh -c 'rm -rf /install/* && mkdir -p /install/big && echo mine >/install/big/.notes.bak && echo mine >/install/big/.keep.Ab12Cd.d'
 head -c 200000000 /dev/zero >/install/big/file
-"$XDCP" --sn sn1 /install >"$WORK/out" 2>"$WORK/err" &
+# Slowed to 20 MB/s (10 s), so the receiver is still writing when killed.
+"$XDCP" --sn sn1 /install -o --bwlimit=20000 >"$WORK/out" 2>"$WORK/err" &
 pid=$!
 temp_on_sn1() { on sn1 sh -c 'ls -A /install/big' | grep -qE '^\.file\.[A-Za-z0-9]{6}$'; }
-wait_until 60 temp_on_sn1
+wait_for "rsync's temporary file on sn1 (the mirror under way)" 120 temp_on_sn1
 on sn1 pkill -9 -x rsync
 wait $pid
 check "a receiver killed hard on sn1 leaves rsync's temporary file" temp_on_sn1
