@@ -76,6 +76,16 @@ class Builder {
   bool Fail(int line, const std::string& message, const std::string& token) {
     return FailAt(path_, line, message, token, &error_);
   }
+  bool Duplicate(const char* what, const std::string& name, int line, int first) {
+    return Fail(line, std::string("duplicate ") + what + ", first on line " + std::to_string(first),
+                name);
+  }
+  // Adds `object` to `map` under its name, or fails naming the first one.
+  template <class Map, class Object>
+  bool AddNamed(Map* map, Object object, const char* what) {
+    auto [it, added] = map->emplace(object.name, object);
+    return added || Duplicate(what, object.name, object.line, it->second.line);
+  }
 
   const std::string& path_;
   ClusterDb& db_;
@@ -135,12 +145,7 @@ bool Builder::AddOsImage(const Attrs& attrs, int line) {
                                   item.substr(equals + 1));
   }
   image.attrs = attrs;
-  auto [it, added] = db_.osimages.emplace(image.name, image);
-  if (added) return true;
-  return Fail(
-      line,
-      "duplicate osimage, first on line " + std::to_string(it->second.line),
-      image.name);
+  return AddNamed(&db_.osimages, std::move(image), "osimage");
 }
 
 bool Builder::AddOsDistro(const Attrs& attrs, int line) {
@@ -151,12 +156,7 @@ bool Builder::AddOsDistro(const Attrs& attrs, int line) {
     return Fail(line, "osdistro without a name", "<osdistro>");
   }
   distro.dirpaths = SplitList(Get(attrs, "dirpaths"));
-  auto [it, added] = db_.osdistros.emplace(distro.name, distro);
-  if (added) return true;
-  return Fail(
-      line,
-      "duplicate osdistro, first on line " + std::to_string(it->second.line),
-      distro.name);
+  return AddNamed(&db_.osdistros, std::move(distro), "osdistro");
 }
 
 bool Builder::AddGroup(const Attrs& attrs, int line) {
@@ -164,11 +164,7 @@ bool Builder::AddGroup(const Attrs& attrs, int line) {
   if (group.name.empty()) return Fail(line, "group without a name", "<group>");
   if (!CheckName("group", group.name, line)) return false;
   for (const Group& other : db_.groups) {
-    if (other.name == group.name) {
-      return Fail(
-          line, "duplicate group, first on line " + std::to_string(other.line),
-          group.name);
-    }
+    if (other.name == group.name) return Duplicate("group", group.name, line, other.line);
   }
   db_.groups.push_back(group);
   return true;
@@ -216,9 +212,7 @@ bool Builder::SortNodes() {
   auto same = [](const Node& a, const Node& b) { return a.name == b.name; };
   auto dup = std::adjacent_find(db_.nodes.begin(), db_.nodes.end(), same);
   if (dup == db_.nodes.end()) return true;
-  return Fail(std::next(dup)->line,
-              "duplicate node, first on line " + std::to_string(dup->line),
-              dup->name);
+  return Duplicate("node", dup->name, std::next(dup)->line, dup->line);
 }
 
 // A group's members noderange may name nodes only (no groups), so that
