@@ -88,11 +88,11 @@ class LineReporter : public Reporter {
   FILE* err_;
 };
 
-// Forwards everything to `next`, and also writes one JSON object per node
-// and a summary object, one a line, to `out` (see JSON OUTPUT in xdcp(1)).
-class JsonReporter : public Reporter {
+// Passes everything to `next`: the base of the reporters that add to
+// what another one shows, which override only what they add to.
+class ForwardingReporter : public Reporter {
  public:
-  JsonReporter(Reporter* next, FILE* out) : next_(next), out_(out) {}
+  explicit ForwardingReporter(Reporter* next) : next_(next) {}
   void Trace(const std::string& node, const std::vector<std::string>& argv) override {
     next_->Trace(node, argv);
   }
@@ -100,12 +100,23 @@ class JsonReporter : public Reporter {
   void Output(const std::string& node, const std::string& line) override {
     next_->Output(node, line);
   }
-  void NodeDone(const NodeResult& result) override;
-  void Finish(const std::vector<NodeResult>& results) override;
+  void NodeDone(const NodeResult& result) override { next_->NodeDone(result); }
+  void Finish(const std::vector<NodeResult>& results) override { next_->Finish(results); }
   void ShowProgress(const Progress& progress) override { next_->ShowProgress(progress); }
 
- private:
+ protected:
   Reporter* next_;
+};
+
+// Forwards everything to `next`, and also writes one JSON object per node
+// and a summary object, one a line, to `out` (see JSON OUTPUT in xdcp(1)).
+class JsonReporter : public ForwardingReporter {
+ public:
+  JsonReporter(Reporter* next, FILE* out) : ForwardingReporter(next), out_(out) {}
+  void NodeDone(const NodeResult& result) override;
+  void Finish(const std::vector<NodeResult>& results) override;
+
+ private:
   FILE* out_;
 };
 
@@ -113,20 +124,13 @@ class JsonReporter : public Reporter {
 // several nodes once, prefixed with their folded noderange
 // ("cn[01-04,07]: text"), as xdshbak -c does. Lines relayed from a service
 // node ("cn5: text") count as that node's when it is one of the run's nodes.
-class FoldingReporter : public Reporter {
+class FoldingReporter : public ForwardingReporter {
  public:
-  FoldingReporter(Reporter* next, FILE* out) : next_(next), out_(out) {}
-  void Trace(const std::string& node, const std::vector<std::string>& argv) override {
-    next_->Trace(node, argv);
-  }
-  bool Tracing() const override { return next_->Tracing(); }
+  FoldingReporter(Reporter* next, FILE* out) : ForwardingReporter(next), out_(out) {}
   void Output(const std::string& node, const std::string& line) override;
-  void NodeDone(const NodeResult& result) override { next_->NodeDone(result); }
   void Finish(const std::vector<NodeResult>& results) override;
-  void ShowProgress(const Progress& progress) override { next_->ShowProgress(progress); }
 
  private:
-  Reporter* next_;
   FILE* out_;
   std::map<std::string, std::string> output_;  // node -> its lines
   std::vector<std::string> relayed_;            // "NODE: text", in order
