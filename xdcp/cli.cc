@@ -45,13 +45,22 @@ std::string Get(const std::map<std::string, std::string>& env, const char* k) {
   return it == env.end() ? "" : it->second;
 }
 
+// The last step of reading the command line: the files it names stay the
+// same files when a service node's xdcp finds them under SNsyncfiledir
+// (staging keeps their full paths). Parsing itself reads no directory.
+Options WithAbsolutePaths(Options o) {
+  if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);
+  for (auto& list : o.exclude_from) list = Absolute(list);
+  return o;
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args,
            const std::map<std::string, std::string>& env) {
   ParsedCommandLine parsed = ParseCommandLine(args, env);
   if (!parsed.ok) return UsageError(parsed.error);
-  Options o = parsed.options;
+  const Options o = WithAbsolutePaths(parsed.options);
   if (o.help) return fputs(UsageText().c_str(), stdout), kExitOk;
   if (o.version) return printf("xdcp Version %s\n", XDCP_VERSION), kExitOk;
   if (o.show_config) return fputs(ShowConfig(o).c_str(), stdout), kExitOk;
@@ -75,8 +84,6 @@ int RunCli(const std::vector<std::string>& args,
     }
     return fputs(ClusterDbToXml(db).c_str(), stdout), kExitOk;
   }
-  if (!o.synclist.empty()) o.synclist = Absolute(o.synclist);
-  for (auto& list : o.exclude_from) list = Absolute(list);
   if (db.loaded) db.path = Absolute(db.path);
   NodeRangeEnv nr_env;
   nr_env.prefix = o.node_prefix;
@@ -97,10 +104,11 @@ int RunCli(const std::vector<std::string>& args,
     for (const auto& n : nodes) printf("%s\n", n.c_str());
     return kExitOk;
   }
-  if (!UsePersistentConnections(&o, &error)) return Fail(kExitUsage, error);
-  if (!o.close_connections.empty()) return CloseConnections(o, nodes);
-  if (!o.synclist.empty()) return SyncFiles(o, db, nr_env, nodes);
-  return CopyFiles(o, db, nodes);
+  RunContext run;
+  if (!UsePersistentConnections(o, &run, &error)) return Fail(kExitUsage, error);
+  if (!o.close_connections.empty()) return CloseConnections(o, run, nodes);
+  if (!o.synclist.empty()) return SyncFiles(o, run, db, nr_env, nodes);
+  return CopyFiles(o, run, db, nodes);
 }
 
 }  // namespace xdcp

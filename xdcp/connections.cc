@@ -30,26 +30,28 @@ void CloseSharedConnections(const Options& o, Plan* plan) {
 // in LOCK_DIR/ssh, a directory only this user can write, checked like the
 // lock directory (ssh follows ControlPath as a path: every component of
 // it is ours).
-bool UsePersistentConnections(Options* o, std::string* error) {
-  if (o->persist == 0 && o->close_connections.empty()) return true;
-  int parent = OpenPrivateDir(o->lock_dir, error);
+bool UsePersistentConnections(const Options& o, RunContext* run, std::string* error) {
+  if (o.persist == 0 && o.close_connections.empty()) return true;
+  int parent = OpenPrivateDir(o.lock_dir, error);
   if (parent < 0) return false;
   close(parent);
-  std::string dir = o->lock_dir + "/ssh";
+  std::string dir = o.lock_dir + "/ssh";
   int fd = OpenPrivateDir(dir, error, "connection directory");
   if (fd < 0) return false;
   close(fd);
-  o->control_dir = dir;
+  run->control_dir = dir;
   return true;
 }
 
 // --close-connections: ends the persistent connection of each node (ssh
 // -O exit); a node without one is no failure.
-int CloseConnections(const Options& o, const std::vector<std::string>& nodes) {
+int CloseConnections(const Options& o, const RunContext& run,
+                     const std::vector<std::string>& nodes) {
+  Options po = PlannerOptions(o, run);
   Plan plan;
   plan.fanout = o.fanout;
   plan.node_timeout = o.timeout;
-  for (const auto& node : nodes) plan.jobs.push_back({node, {CloseSharedConnectionStep(o, node)}});
+  for (const auto& node : nodes) plan.jobs.push_back({node, {CloseSharedConnectionStep(po, node)}});
   return Execute(o, std::move(plan));
 }
 

@@ -11,7 +11,8 @@
 namespace xdcp {
 namespace {
 
-int PullFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
+int PullFiles(const Options& o, const RunContext& run, const ClusterDb& db,
+              const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
   std::string sndir = SnSyncFileDir(db);
   struct stat st;
@@ -23,9 +24,10 @@ int PullFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
   // the files back (PullThroughSteps).
   const std::string& source = o.operands.front();
   std::map<std::string, std::vector<std::string>> groups;
-  if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
+  if (int sig = GroupByServiceNode(o, run, db, nodes, &groups)) return StoppedBeforeStart(sig);
   return RunThroughServiceNodes(
-      o, MakePullPlan(o, groups[""], source, target), groups, /*sn_must_succeed=*/true,
+      o, run, MakePullPlan(PlannerOptions(o, run), groups[""], source, target), groups,
+      /*sn_must_succeed=*/true,
       [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
           const std::string&, std::vector<Step>* steps, std::string*) {
         for (auto& s : PullThroughSteps(so, sn, cns, sndir, source, target))
@@ -34,7 +36,8 @@ int PullFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
       });
 }
 
-int PushFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
+int PushFiles(const Options& o, const RunContext& run, const ClusterDb& db,
+              const std::vector<std::string>& nodes) {
   std::string target = o.operands.back();
   std::string sndir = SnSyncFileDir(db);
   std::vector<std::string> operands(o.operands.begin(), o.operands.end() - 1);
@@ -52,9 +55,10 @@ int PushFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
   std::vector<std::string> staged = paths;
   staged.insert(staged.end(), o.exclude_from.begin(), o.exclude_from.end());
   std::map<std::string, std::vector<std::string>> groups;
-  if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
+  if (int sig = GroupByServiceNode(o, run, db, nodes, &groups)) return StoppedBeforeStart(sig);
   return RunThroughServiceNodes(
-      o, MakePushPlan(o, groups[""], sources, target), groups, /*sn_must_succeed=*/false,
+      o, run, MakePushPlan(PlannerOptions(o, run), groups[""], sources, target), groups,
+      /*sn_must_succeed=*/false,
       [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
           const std::string& workdir, std::vector<Step>* steps, std::string* err) {
         if (!StagingSteps(so, sn, sndir, staged, workdir + "/stage." + sn, steps, err))
@@ -66,8 +70,9 @@ int PushFiles(const Options& o, const ClusterDb& db, const std::vector<std::stri
 
 }  // namespace
 
-int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes) {
-  return o.pull ? PullFiles(o, db, nodes) : PushFiles(o, db, nodes);
+int CopyFiles(const Options& o, const RunContext& run, const ClusterDb& db,
+              const std::vector<std::string>& nodes) {
+  return o.pull ? PullFiles(o, run, db, nodes) : PushFiles(o, run, db, nodes);
 }
 
 }  // namespace xdcp

@@ -84,12 +84,12 @@ std::vector<NodeResult> HierarchyResults(
 // directly: all of them on a service node itself (--source-prefix) or
 // without a database.
 // Returns the signal that stopped the pool check, or 0.
-int GroupByServiceNode(const Options& o, const ClusterDb& db,
+int GroupByServiceNode(const Options& o, const RunContext& run, const ClusterDb& db,
                        const std::vector<std::string>& nodes,
                        std::map<std::string, std::vector<std::string>>* groups) {
   if (db.loaded && o.source_prefix.empty()) {
     std::set<std::string> down;
-    if (int sig = UnreachablePoolMembers(o, db, nodes, &down)) return sig;
+    if (int sig = UnreachablePoolMembers(PlannerOptions(o, run), db, nodes, &down)) return sig;
     *groups = NodesByServiceNode(db, nodes, down);
   } else {
     (*groups)[""] = nodes;
@@ -113,16 +113,17 @@ int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
 // Runs `plan` (the nodes reached directly) and one job per SN of `groups`,
 // made of the version check, `sn_steps` and the closing of the SN's shared
 // connection, with one result per node behind each SN (ResultsBehind).
-int RunThroughServiceNodes(const Options& flat, Plan plan,
+int RunThroughServiceNodes(const Options& user, const RunContext& run, Plan plan,
                            const std::map<std::string, std::vector<std::string>>& groups,
                            bool sn_must_succeed, const ServiceNodeSteps& sn_steps) {
-  if (groups.size() == 1 && groups.count("")) return Execute(flat, std::move(plan));
+  if (groups.size() == 1 && groups.count("")) return Execute(user, std::move(plan));
   size_t first_sn_job = plan.jobs.size();
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
-  Options o = flat;
-  o.control_dir = work.path() + "/sn";
-  mkdir(o.control_dir.c_str(), 0700);
+  RunContext sn_run = run;
+  sn_run.control_dir = work.path() + "/sn";
+  mkdir(sn_run.control_dir.c_str(), 0700);
+  const Options o = PlannerOptions(user, sn_run);
   std::string error;
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
@@ -133,7 +134,7 @@ int RunThroughServiceNodes(const Options& flat, Plan plan,
     job.behind = cns.size();
     plan.jobs.push_back(std::move(job));
   }
-  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, sn_must_succeed);
+  return ExecuteHierarchy(user, std::move(plan), first_sn_job, groups, sn_must_succeed);
 }
 
 }  // namespace xdcp

@@ -82,15 +82,14 @@ bool MirrorTargets(const Options& o, const ClusterDb& db, const NodeRangeEnv& en
 
 // --sn: mirror paths to service nodes, and in the same pass stage the
 // synclist files of the nodes each one serves.
-int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
+int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
                          const NodeRangeEnv& env,
                          const std::map<std::string, std::string>& environment) {
   std::string error;
-  Options o = options;
+  RunContext run;
   struct passwd* pw = getpwuid(getuid());  // ssh reads this home's config
-  o.ssh_ciphers = PreferredCiphers(pw && pw->pw_dir ? pw->pw_dir : "");
+  run.ssh_ciphers = PreferredCiphers(pw && pw->pw_dir ? pw->pw_dir : "");
   MirrorInput in;
-  in.options = &o;
   in.db = &db;
   if (!MirrorTargets(o, db, env, &in.nodes_of, &error)) return Fail(kExitUsage, error);
   in.paths = o.operands;
@@ -114,8 +113,10 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
   // One ssh connection per SN for its digest probes, rsync runs and staging.
-  o.control_dir = work.path() + "/sn";
-  mkdir(o.control_dir.c_str(), 0700);
+  run.control_dir = work.path() + "/sn";
+  mkdir(run.control_dir.c_str(), 0700);
+  const Options po = PlannerOptions(o, run);
+  in.options = &po;
   in.workdir = work.path();
   if (o.dry_run) in.fast_path_off = "--dry-run shows what rsync would do";
   else if (!o.node_opts.empty()) in.fast_path_off = "-o gives rsync options of its own";
@@ -148,12 +149,12 @@ int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
     if (needed.empty() || o.dry_run) continue;
     std::vector<std::string> files;
     if (!FilesToStage(db, env, cns, needed, &files, &error) ||
-        !StagingSteps(o, job.node, sndir, files, work.path() + "/stage." + job.node,
+        !StagingSteps(po, job.node, sndir, files, work.path() + "/stage." + job.node,
                       &job.steps, &error)) {
       return Fail(kExitUsage, error);
     }
   }
-  CloseSharedConnections(o, &plan);
+  CloseSharedConnections(po, &plan);
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) {
       bool fast = n.compare(0, 11, "fast path: ") == 0;

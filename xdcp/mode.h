@@ -6,12 +6,14 @@
 //   synclist_mode.cc  -F SYNCLIST, to nodes and through service nodes
 //   image_mode.cc     -i IMAGE: a synclist into an image directory
 //   mirror_mode.cc    --sn / --for: service-node mirror
-//   hierarchy.cc      delivery through service nodes, shared by the above
+//   hierarchy.cc      delivery through service nodes (copy, pull, -F)
 //   connections.cc    --persist, --close-connections, shared connections
 //   remote_checks.cc  --require-version, --tree-digest (asked by the MN)
 //   execute.cc        running a plan and reporting its results
 //   mode.cc           messages and small loaders the modes share
 //
+// A mode is given the user's Options, which nothing changes, and the
+// RunContext of what xdcp decided for the run (run_context.h).
 // Internal to the command: only cli.cc and the mode files include it.
 #ifndef XDCP_MODE_H_
 #define XDCP_MODE_H_
@@ -28,6 +30,7 @@
 #include "options.h"
 #include "plan.h"
 #include "report.h"
+#include "run_context.h"
 #include "synclist.h"
 
 namespace xdcp {
@@ -55,6 +58,11 @@ bool LoadSyncList(const std::string& path, SyncList* list, std::string* error);
 // The site's SNsyncfiledir without trailing slashes.
 std::string SnSyncFileDir(const ClusterDb& db);
 
+// What the planners are given: the user's options with this run's facts.
+// The planners read those from Options (control_dir, ssh_ciphers) until
+// they take a RunContext; this is the one place that puts them there.
+Options PlannerOptions(const Options& o, const RunContext& run);
+
 // Turns what ran into the results the user sees; hierarchical runs replace
 // service-node jobs by the results of the nodes behind them.
 using Finalize =
@@ -70,16 +78,17 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
 // connection; a job with one command shares none (connections.cc).
 void CloseSharedConnections(const Options& o, Plan* plan);
 
-// --persist and --close-connections: sets o->control_dir to LOCK_DIR/ssh,
-// checked root-only; with neither, changes nothing.
-bool UsePersistentConnections(Options* o, std::string* error);
+// --persist and --close-connections: sets run->control_dir to
+// LOCK_DIR/ssh, checked root-only; with neither, changes nothing.
+bool UsePersistentConnections(const Options& o, RunContext* run, std::string* error);
 
 // --close-connections: ends each node's persistent connection.
-int CloseConnections(const Options& o, const std::vector<std::string>& nodes);
+int CloseConnections(const Options& o, const RunContext& run,
+                     const std::vector<std::string>& nodes);
 
 // `nodes` by the SN that serves them; "" holds the nodes reached directly.
 // Returns the signal that stopped the pool check, or 0 (hierarchy.cc).
-int GroupByServiceNode(const Options& o, const ClusterDb& db,
+int GroupByServiceNode(const Options& o, const RunContext& run, const ClusterDb& db,
                        const std::vector<std::string>& nodes,
                        std::map<std::string, std::vector<std::string>>* groups);
 
@@ -90,7 +99,8 @@ int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
                      bool sn_must_succeed = false);
 
 // The steps of an SN's job between the version check and closing its
-// shared connection; `workdir` is private to the run.
+// shared connection; `workdir` is private to the run, `o` the planners'
+// options of the SN jobs (PlannerOptions).
 using ServiceNodeSteps = std::function<bool(
     const Options& o, const std::string& sn, const std::vector<std::string>& cns,
     const std::string& workdir, std::vector<Step>* steps, std::string* error)>;
@@ -98,16 +108,17 @@ using ServiceNodeSteps = std::function<bool(
 // Runs `plan` (the nodes reached directly) and one job per SN of `groups`,
 // made of the version check, `sn_steps` and the closing of the SN's shared
 // connection, with one result per node behind each SN (ResultsBehind).
-int RunThroughServiceNodes(const Options& flat, Plan plan,
+int RunThroughServiceNodes(const Options& user, const RunContext& run, Plan plan,
                            const std::map<std::string, std::vector<std::string>>& groups,
                            bool sn_must_succeed, const ServiceNodeSteps& sn_steps);
 
 // The modes.
-int CopyFiles(const Options& o, const ClusterDb& db, const std::vector<std::string>& nodes);
-int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& env,
+int CopyFiles(const Options& o, const RunContext& run, const ClusterDb& db,
               const std::vector<std::string>& nodes);
+int SyncFiles(const Options& o, const RunContext& run, const ClusterDb& db,
+              const NodeRangeEnv& env, const std::vector<std::string>& nodes);
 int SyncImage(const Options& o);
-int MirrorToServiceNodes(const Options& options, const ClusterDb& db,
+int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
                          const NodeRangeEnv& env,
                          const std::map<std::string, std::string>& environment);
 int CheckVersion(const std::string& wanted);

@@ -54,15 +54,16 @@ bool WriteServiceNodeDb(const ClusterDb& db, const std::vector<std::string>& cns
 
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
-bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRangeEnv& env,
-                        const SyncList& list,
+bool AddServiceNodeJobs(const Options& user, const RunContext& run, const ClusterDb& db,
+                        const NodeRangeEnv& env, const SyncList& list,
                         const std::map<std::string, std::vector<std::string>>& groups,
                         const std::string& workdir, Plan* plan, std::string* error) {
   // An SN can also be a target of its own in the same run: its two jobs
   // must not share (and close) one connection.
-  Options o = flat;
-  o.control_dir = workdir + "/sn";
-  mkdir(o.control_dir.c_str(), 0700);
+  RunContext sn_run = run;
+  sn_run.control_dir = workdir + "/sn";
+  mkdir(sn_run.control_dir.c_str(), 0700);
+  const Options o = PlannerOptions(user, sn_run);
   std::string sndir = SnSyncFileDir(db);
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
@@ -92,24 +93,27 @@ bool AddServiceNodeJobs(const Options& flat, const ClusterDb& db, const NodeRang
 
 }  // namespace
 
-int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& env,
-              const std::vector<std::string>& nodes) {
-  Options o = options;
+int SyncFiles(const Options& o, const RunContext& run, const ClusterDb& db,
+              const NodeRangeEnv& env, const std::vector<std::string>& nodes) {
   SyncList list;
   std::string error;
   if (!LoadSyncList(o.synclist, &list, &error)) return Fail(kExitUsage, error);
   PrefixSources(o.source_prefix, &list);
   std::map<std::string, std::vector<std::string>> groups;
-  if (int sig = GroupByServiceNode(o, db, nodes, &groups)) return StoppedBeforeStart(sig);
+  if (int sig = GroupByServiceNode(o, run, db, nodes, &groups)) return StoppedBeforeStart(sig);
   if (o.stage_only && groups[""].size() > 0) {
     fprintf(stderr, "Warning: -s: %s have no service node; nothing is staged for them\n",
             FoldNodeRange(groups[""]).c_str());
   }
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
-  if (o.control_dir.empty()) o.control_dir = work.path();
+  // The nodes reached directly share one connection each, kept after the
+  // run with --persist.
+  RunContext direct = run;
+  if (direct.control_dir.empty()) direct.control_dir = work.path();
+  const Options po = PlannerOptions(o, direct);
   SyncPlanInput in;
-  in.options = &o;
+  in.options = &po;
   in.db = &db;
   in.list = &list;
   in.nodes = o.stage_only ? std::vector<std::string>() : groups[""];
@@ -121,9 +125,9 @@ int SyncFiles(const Options& options, const ClusterDb& db, const NodeRangeEnv& e
   if (o.stage_only) {
     for (const auto& n : groups[""]) plan.jobs.push_back({n, {}});  // skipped
   }
-  if (o.persist == 0) CloseSharedConnections(o, &plan);
+  if (o.persist == 0) CloseSharedConnections(po, &plan);
   size_t first_sn_job = plan.jobs.size();
-  if (!AddServiceNodeJobs(o, db, env, list, groups, work.path(), &plan, &error))
+  if (!AddServiceNodeJobs(o, run, db, env, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
   ShowWarnings(warnings);
   if (o.stage_only) return Execute(o, std::move(plan));
