@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "mode.h"
-#include "sync_plan.h"
+#include "image_plan.h"
 
 namespace xdcp {
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "filelist.h"
+#include "mirror_plan.h"
 #include "mode.h"
 #include "printable.h"
 #include "rsync_command.h"

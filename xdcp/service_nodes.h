@@ -30,8 +30,6 @@
 #include "plan.h"
 #include "result.h"
 #include "synclist.h"
-// The --sn mirror (MakeMirrorPlan) is declared in mirror_plan.h.
-#include "mirror_plan.h"
 
 namespace xdcp {
 

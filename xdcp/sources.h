@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "plan.h"
-#include "text.h"  // ReadWholeFile, for the callers that found it here
 
 namespace xdcp {
 

@@ -12,6 +12,7 @@
 #include "paths.h"
 #include "sources.h"
 #include "sync_scope.h"
+#include "text.h"
 #include "transfer_tree.h"
 
 namespace xdcp {

@@ -13,8 +13,6 @@
 #include <vector>
 
 #include "cluster_db.h"
-// -i IMAGE (MakeImagePlan) is declared in image_plan.h.
-#include "image_plan.h"
 #include "noderange.h"
 #include "options.h"
 #include "plan.h"
