@@ -22,7 +22,7 @@ struct Clauses {
     std::string error;
     EXPECT_TRUE(ParseSyncList("sl", text, &list, &error)) << error;
     std::vector<Step> steps;
-    ClauseSteps(o, list, contents, "/w", node, synced, &steps);
+    ClauseSteps(o, RunContext(), list, contents, "/w", node, synced, &steps);
     return steps;
   }
 };

@@ -14,6 +14,7 @@ namespace {
 
 using Argv = std::vector<std::string>;
 const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
+const RunContext kRun;  // no shared connection, ssh's own ciphers
 
 Options Opts(std::vector<std::string> flags = {}) {
   Options o;
@@ -27,7 +28,7 @@ Options Opts(std::vector<std::string> flags = {}) {
 }
 
 TEST(PlanTest, RsyncPush) {
-  Plan p = MakePushPlan(Opts(), {"cn1", "cn2"}, {{"/etc/hosts", false}}, "/tmp/h");
+  Plan p = MakePushPlan(Opts(), kRun, {"cn1", "cn2"}, {{"/etc/hosts", false}}, "/tmp/h");
   ASSERT_EQ(p.jobs.size(), 2u);
   EXPECT_EQ(p.jobs[1].node, "cn2");
   ASSERT_EQ(p.jobs[1].steps.size(), 1u);
@@ -40,7 +41,7 @@ TEST(PlanTest, RsyncPushPreserveRecursiveUserAndNodeOptions) {
   Options o = Opts({"-p", "-R"});
   o.user = "admin";
   o.node_opts = "-q  --bwlimit=100";
-  Plan p = MakePushPlan(o, {"cn1"}, {{"/a", false}, {"-b", false}}, "/t");
+  Plan p = MakePushPlan(o, kRun, {"cn1"}, {{"/a", false}, {"-b", false}}, "/t");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-p", "-t", "-r", "-l", "--protect-args",
                   "-e", kSsh, "-q", "--bwlimit=100", "/a", "./-b",
@@ -48,7 +49,7 @@ TEST(PlanTest, RsyncPushPreserveRecursiveUserAndNodeOptions) {
 }
 
 TEST(PlanTest, NamedSymlinksAreDereferencedInARunOfTheirOwn) {
-  Plan p = MakePushPlan(Opts(), {"cn1"}, {{"/a", false}, {"/link", true}}, "/t/");
+  Plan p = MakePushPlan(Opts(), kRun, {"cn1"}, {{"/a", false}, {"/link", true}}, "/t/");
   ASSERT_EQ(p.jobs[0].steps.size(), 2u);
   EXPECT_EQ(p.jobs[0].steps[1].argv,
             (Argv{"/usr/bin/rsync", "-L", "--protect-args", "-e", kSsh,
@@ -56,7 +57,7 @@ TEST(PlanTest, NamedSymlinksAreDereferencedInARunOfTheirOwn) {
 }
 
 TEST(PlanTest, ScpPush) {
-  Plan p = MakePushPlan(Opts({"scp", "-p", "-R"}), {"cn1"},
+  Plan p = MakePushPlan(Opts({"scp", "-p", "-R"}), kRun, {"cn1"},
                         {{"/a", false}, {"/link", true}}, "/t");
   ASSERT_EQ(p.jobs[0].steps.size(), 1u);
   EXPECT_EQ(p.jobs[0].steps[0].argv,
@@ -67,7 +68,7 @@ TEST(PlanTest, ScpPush) {
 TEST(PlanTest, VerifyComesFirst) {
   Options o = Opts({"-v"});
   o.connect_timeout = 4;
-  Plan p = MakePushPlan(o, {"cn1"}, {{"/a", false}}, "/t");
+  Plan p = MakePushPlan(o, kRun, {"cn1"}, {{"/a", false}}, "/t");
   ASSERT_EQ(p.jobs[0].steps.size(), 2u);
   EXPECT_EQ(p.jobs[0].steps[0].kind, StepKind::kVerify);
   EXPECT_EQ(p.jobs[0].steps[0].argv,
@@ -76,12 +77,12 @@ TEST(PlanTest, VerifyComesFirst) {
 }
 
 TEST(PlanTest, RsyncPull) {
-  Plan p = MakePullPlan(Opts(), {"cn1"}, "/etc/hosts", "/d");
+  Plan p = MakePullPlan(Opts(), kRun, {"cn1"}, "/etc/hosts", "/d");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-L", "--protect-args", "-e", kSsh,
                   "--munge-links", "--chmod=ugo-s", "cn1:/etc/hosts",
                   "/d/hosts._cn1"}));
-  p = MakePullPlan(Opts({"-R"}), {"cn1"}, "/tmp/xdcp/", "/d/");
+  p = MakePullPlan(Opts({"-R"}), kRun, {"cn1"}, "/tmp/xdcp/", "/d/");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-r", "-l", "--protect-args", "-e", kSsh,
                   "--munge-links", "--chmod=ugo-s", "cn1:/tmp/xdcp/",
@@ -89,7 +90,7 @@ TEST(PlanTest, RsyncPull) {
   // -o options come before the safety options, which win.
   Options o = Opts({"-R", "-p"});
   o.node_opts = "--chmod=u+s --no-munge-links";
-  p = MakePullPlan(o, {"cn1"}, "/tmp/xdcp", "/d");
+  p = MakePullPlan(o, kRun, {"cn1"}, "/tmp/xdcp", "/d");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/rsync", "-p", "-t", "-r", "-l", "--protect-args", "-e",
                   kSsh, "--chmod=u+s", "--no-munge-links", "--munge-links",
@@ -98,7 +99,7 @@ TEST(PlanTest, RsyncPull) {
 }
 
 TEST(PlanTest, ScpPull) {
-  Plan p = MakePullPlan(Opts({"scp", "-R"}), {"cn2"}, "/tmp/xdcp", "/d");
+  Plan p = MakePullPlan(Opts({"scp", "-R"}), kRun, {"cn2"}, "/tmp/xdcp", "/d");
   EXPECT_EQ(p.jobs[0].steps[0].argv,
             (Argv{"/usr/bin/scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
                   "-r", "cn2:/tmp/xdcp/.", "/d/xdcp._cn2"}));
@@ -118,7 +119,7 @@ TEST(PlanTest, ScpPullClearsSetIdBitsWithoutFollowingLinks) {
   std::ofstream(dir + "/outside") << "y";
   chmod((dir + "/outside").c_str(), 04755);
   symlink((dir + "/outside").c_str(), (tree + "/link").c_str());
-  Plan p = MakePullPlan(Opts({"scp", "-R"}), {"cn2"}, "/t", dir);
+  Plan p = MakePullPlan(Opts({"scp", "-R"}), kRun, {"cn2"}, "/t", dir);
   EXPECT_EQ(p.jobs[0].steps[1].local(), "");
   struct stat st;
   stat((tree + "/suid").c_str(), &st);
@@ -133,7 +134,7 @@ TEST(PlanTest, FanoutAndTimeoutCarryOver) {
   Options o = Opts();
   o.fanout = 3;
   o.timeout = 9;
-  Plan p = MakePushPlan(o, {}, {{"/a", false}}, "/t");
+  Plan p = MakePushPlan(o, kRun, {}, {{"/a", false}}, "/t");
   EXPECT_EQ(p.fanout, 3);
   EXPECT_EQ(p.node_timeout, 9);
 }

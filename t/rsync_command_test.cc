@@ -155,7 +155,7 @@ TEST_P(CopyArgvTest, Golden) {
   const Case& c = GetParam();
   Options o;
   if (c.options) c.options(&o);
-  EXPECT_EQ(CopyArgv(c.purpose, o, c.details), c.want);
+  EXPECT_EQ(CopyArgv(c.purpose, o, RunContext(), c.details), c.want);
 }
 
 INSTANTIATE_TEST_SUITE_P(Purposes, CopyArgvTest, testing::ValuesIn(kCases),
@@ -167,7 +167,7 @@ TEST(CopyArgvTest, EditFetchHasNoLinkTreeOrDeviceFlag) {
   Options o;
   Everything(&o);
   for (const char* flag : {"-l", "-L", "-r", "-D", "-a", "--links", "--copy-links"}) {
-    Argv argv = CopyArgv(CopyPurpose::kEditFetch, o);
+    Argv argv = CopyArgv(CopyPurpose::kEditFetch, o, RunContext());
     EXPECT_EQ(std::count(argv.begin(), argv.end(), flag), 0) << flag;
   }
 }
@@ -175,14 +175,15 @@ TEST(CopyArgvTest, EditFetchHasNoLinkTreeOrDeviceFlag) {
 TEST(SshCommandTest, CiphersAndSharedConnection) {
   Options o;
   o.connect_timeout = 3;
-  o.ssh_ciphers = "aes128-gcm@openssh.com";
-  o.control_dir = "/run/x";
-  EXPECT_EQ(SshCommand(o),
+  RunContext run;
+  run.ssh_ciphers = "aes128-gcm@openssh.com";
+  run.control_dir = "/run/x";
+  EXPECT_EQ(SshCommand(o, run),
             (Argv{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-c",
                   "aes128-gcm@openssh.com", "-o", "ControlMaster=auto", "-o",
                   "ControlPath=/run/x/%C", "-o", "ControlPersist=10"}));
   o.persist = 600;
-  EXPECT_EQ(SshCommandLine(o),
+  EXPECT_EQ(SshCommandLine(o, run),
             "ssh -o BatchMode=yes -o ConnectTimeout=3 -c aes128-gcm@openssh.com -o "
             "ControlMaster=auto -o ControlPath=/run/x/%C -o ControlPersist=600");
 }

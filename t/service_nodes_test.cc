@@ -125,9 +125,10 @@ TEST(ServiceNodesTest, JobBudgetCoversEveryWaveOfNodes) {
 // stdin xdcp holds open, so the SN's xdcp sees the management node go.
 TEST(ServiceNodesTest, DeliveryHoldsTheSnsStdinOnItsOwnConnection) {
   Options o;
-  o.control_dir = "/tmp/xdcp.x/sn";
+  RunContext run;
+  run.control_dir = "/tmp/xdcp.x/sn";
   o.timeout = 7;
-  Step s = DeliveryStep(o, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles", "/l", "");
+  Step s = DeliveryStep(o, run, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles", "/l", "");
   EXPECT_TRUE(s.stdin_held);
   EXPECT_TRUE(s.relays_results);
   for (const auto& a : s.argv) EXPECT_EQ(a.find("ControlPath"), std::string::npos) << a;
@@ -138,7 +139,7 @@ TEST(PullThroughTest, LinksComeBackMungedOnceAndNothingSetId) {
   Options o;
   o.recursive = true;
   std::vector<Step> steps =
-      PullThroughSteps(o, "sn1", {"cn5"}, "/var/xcat/syncfiles", "/tmp/pt", "/d");
+      PullThroughSteps(o, RunContext(), "sn1", {"cn5"}, "/var/xcat/syncfiles", "/tmp/pt", "/d");
   ASSERT_EQ(steps.size(), 3u);
   const std::vector<std::string>& back = steps[1].argv;
   ASSERT_GE(back.size(), 5u);
@@ -153,8 +154,8 @@ TEST(PullThroughTest, WithScpTheFilesComeBackWithRsyncAndItsRules) {
   Options o;
   o.rcp = "/usr/bin/scp";
   o.recursive = true;
-  std::vector<Step> steps = PullThroughSteps(o, "sn1", {"cn5", "cn6"}, "/var/xcat/syncfiles",
-                                             "/tmp/pt/", "/d");
+  std::vector<Step> steps = PullThroughSteps(o, RunContext(), "sn1", {"cn5", "cn6"},
+                                             "/var/xcat/syncfiles", "/tmp/pt/", "/d");
   ASSERT_EQ(steps.size(), 3u);
   const std::vector<std::string>& back = steps[1].argv;
   EXPECT_EQ(back.front(), "rsync");  // scp -r would copy .xdcp-pull itself into /d

@@ -18,10 +18,10 @@ namespace {
 // nobody can guess), run, removed. Nodes often mount /tmp noexec, so a
 // script is run by its #! interpreter, or by sh without one, the file as
 // its argument; only a program (ELF) is executed itself.
-Step ScriptStep(const Options& o, const std::string& node,
+Step ScriptStep(const Options& o, const RunContext& run, const std::string& node,
                 const std::string& script, const std::string& clause) {
   Step s = RemoteCommandStep(
-      o, node,
+      o, run, node,
       "t=$(mktemp) && cat >\"$t\" && chmod 700 \"$t\" && { IFS= read -r l <\"$t\"; "
       "case $l in '#!'*) set -f; set -- ${l#??}; set +f; \"$@\" \"$t\";; "
       "\"$(printf '\\177ELF')\"*) \"$t\";; *) sh \"$t\";; esac; }; rc=$?; "
@@ -101,13 +101,13 @@ std::string CommitCommand(const std::string& target) {
 
 // Fetches the node's TARGET into the work directory, edits it here with
 // `edit`, and commits the result on the node (see CommitCommand).
-void EditSteps(const Options& o, const std::string& node,
+void EditSteps(const Options& o, const RunContext& run, const std::string& node,
                const std::string& workfile, const std::string& target,
                const std::string& what,
                std::function<std::string(const std::string&, std::string*)> edit,
                std::vector<Step>* steps) {
   Step fetch;
-  fetch.argv = CopyArgv(CopyPurpose::kEditFetch, o);
+  fetch.argv = CopyArgv(CopyPurpose::kEditFetch, o, run);
   fetch.argv.push_back(RemotePath(o, node, target));
   fetch.argv.push_back(workfile);
   fetch.what = what + ": fetch " + target + " (it must exist on the node)";
@@ -130,7 +130,7 @@ void EditSteps(const Options& o, const std::string& node,
     return WriteWork(commit_input, header + (result == current ? "" : result));
   };
   steps->push_back(local);
-  Step commit = RemoteCommandStep(o, node, CommitCommand(target),
+  Step commit = RemoteCommandStep(o, run, node, CommitCommand(target),
                                   what + ": write " + target);
   commit.kind = StepKind::kCopy;  // its failures are the transfer's
   commit.stdin_path = commit_input;
@@ -148,7 +148,7 @@ std::string Trigger(const std::string& entry) {
   return entry;
 }
 
-void ClauseSteps(const Options& o, const SyncList& list,
+void ClauseSteps(const Options& o, const RunContext& run, const SyncList& list,
                  const std::map<std::string, std::string>& contents,
                  const std::string& workdir, const std::string& node,
                  const std::set<std::string>& synced, std::vector<Step>* steps) {
@@ -162,7 +162,7 @@ void ClauseSteps(const Options& o, const SyncList& list,
   int n = 0;
   for (const auto& e : list.merge) {
     std::string merge_file = e.path, merge = content_of(e.path);
-    EditSteps(o, node, work("merge", ++n), e.target, "MERGE " + e.path,
+    EditSteps(o, run, node, work("merge", ++n), e.target, "MERGE " + e.path,
               [merge_file, merge](const std::string& cur, std::string* out) {
                 std::string error;
                 if (!MergeRecords(cur, merge, out, nullptr, &error))
@@ -179,7 +179,7 @@ void ClauseSteps(const Options& o, const SyncList& list,
     const std::string& prefix = o.source_prefix;
     if (!prefix.empty() && src.compare(0, prefix.size(), prefix) == 0)
       src = src.substr(prefix.size());
-    EditSteps(o, node, work("append", ++n), e.target, "APPEND " + src,
+    EditSteps(o, run, node, work("append", ++n), e.target, "APPEND " + src,
               [src, content](const std::string& cur, std::string* out) {
                 *out = AppendBlock(cur, src, content);
                 return std::string();
@@ -187,12 +187,12 @@ void ClauseSteps(const Options& o, const SyncList& list,
               steps);
   }
   for (const auto& e : list.execute) {
-    Step s = ScriptStep(o, node, e.path, "EXECUTE");
+    Step s = ScriptStep(o, run, node, e.path, "EXECUTE");
     s.run_if_changed = {Trigger(e.path)};
     steps->push_back(s);
   }
   for (const auto& e : list.execute_always) {
-    if (synced.count(e.path)) steps->push_back(ScriptStep(o, node, e.path, "EXECUTEALWAYS"));
+    if (synced.count(e.path)) steps->push_back(ScriptStep(o, run, node, e.path, "EXECUTEALWAYS"));
   }
 }
 

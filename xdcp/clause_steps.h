@@ -11,6 +11,7 @@
 
 #include "options.h"
 #include "plan.h"
+#include "run_context.h"
 #include "synclist.h"
 
 namespace xdcp {
@@ -21,7 +22,7 @@ namespace xdcp {
 // node), then EXECUTEALWAYS for the scripts in `synced` (the source
 // tokens this node's lines delivered). `contents` holds each APPEND and
 // MERGE file, read once when the plan was made.
-void ClauseSteps(const Options& o, const SyncList& list,
+void ClauseSteps(const Options& o, const RunContext& run, const SyncList& list,
                  const std::map<std::string, std::string>& contents,
                  const std::string& workdir, const std::string& node,
                  const std::set<std::string>& synced, std::vector<Step>* steps);

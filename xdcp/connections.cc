@@ -11,7 +11,7 @@ namespace xdcp {
 // shared connection. A job with one command (a synclist without scripts,
 // APPEND or MERGE: one rsync) shares nothing: it runs without a master,
 // as a plain `rsync -e ssh` would, and needs no closing command.
-void CloseSharedConnections(const Options& o, Plan* plan) {
+void CloseSharedConnections(const Options& o, const RunContext& run, Plan* plan) {
   for (auto& job : plan->jobs) {
     Step* only = nullptr;
     int commands = 0;
@@ -19,9 +19,9 @@ void CloseSharedConnections(const Options& o, Plan* plan) {
       if (!step.argv.empty() && ++commands == 1) only = &step;
     }
     if (commands == 1) {
-      UnshareConnection(o, only);
+      UnshareConnection(o, run, only);
     } else if (commands > 1) {
-      job.steps.push_back(CloseSharedConnectionStep(o, job.node));
+      job.steps.push_back(CloseSharedConnectionStep(o, run, job.node));
     }
   }
 }
@@ -47,11 +47,12 @@ bool UsePersistentConnections(const Options& o, RunContext* run, std::string* er
 // -O exit); a node without one is no failure.
 int CloseConnections(const Options& o, const RunContext& run,
                      const std::vector<std::string>& nodes) {
-  Options po = PlannerOptions(o, run);
   Plan plan;
   plan.fanout = o.fanout;
   plan.node_timeout = o.timeout;
-  for (const auto& node : nodes) plan.jobs.push_back({node, {CloseSharedConnectionStep(po, node)}});
+  for (const auto& node : nodes) {
+    plan.jobs.push_back({node, {CloseSharedConnectionStep(o, run, node)}});
+  }
   return Execute(o, std::move(plan));
 }
 

@@ -26,11 +26,12 @@ int PullFiles(const Options& o, const RunContext& run, const ClusterDb& db,
   std::map<std::string, std::vector<std::string>> groups;
   if (int sig = GroupByServiceNode(o, run, db, nodes, &groups)) return StoppedBeforeStart(sig);
   return RunThroughServiceNodes(
-      o, run, MakePullPlan(PlannerOptions(o, run), groups[""], source, target), groups,
+      o, run, MakePullPlan(o, run, groups[""], source, target), groups,
       /*sn_must_succeed=*/true,
-      [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
-          const std::string&, std::vector<Step>* steps, std::string*) {
-        for (auto& s : PullThroughSteps(so, sn, cns, sndir, source, target))
+      [&](const Options& so, const RunContext& srun, const std::string& sn,
+          const std::vector<std::string>& cns, const std::string&, std::vector<Step>* steps,
+          std::string*) {
+        for (auto& s : PullThroughSteps(so, srun, sn, cns, sndir, source, target))
           steps->push_back(std::move(s));
         return true;
       });
@@ -57,13 +58,14 @@ int PushFiles(const Options& o, const RunContext& run, const ClusterDb& db,
   std::map<std::string, std::vector<std::string>> groups;
   if (int sig = GroupByServiceNode(o, run, db, nodes, &groups)) return StoppedBeforeStart(sig);
   return RunThroughServiceNodes(
-      o, run, MakePushPlan(PlannerOptions(o, run), groups[""], sources, target), groups,
+      o, run, MakePushPlan(o, run, groups[""], sources, target), groups,
       /*sn_must_succeed=*/false,
-      [&](const Options& so, const std::string& sn, const std::vector<std::string>& cns,
-          const std::string& workdir, std::vector<Step>* steps, std::string* err) {
-        if (!StagingSteps(so, sn, sndir, staged, workdir + "/stage." + sn, steps, err))
+      [&](const Options& so, const RunContext& srun, const std::string& sn,
+          const std::vector<std::string>& cns, const std::string& workdir,
+          std::vector<Step>* steps, std::string* err) {
+        if (!StagingSteps(so, srun, sn, sndir, staged, workdir + "/stage." + sn, steps, err))
           return false;
-        steps->push_back(CopyDeliveryStep(so, sn, cns, sndir, paths, target));
+        steps->push_back(CopyDeliveryStep(so, srun, sn, cns, sndir, paths, target));
         return true;
       });
 }

@@ -37,13 +37,13 @@ class QuietReporter : public Reporter {
 // For nodes with a pool of service nodes, the first reachable member
 // delivers: one ssh login to each member tells which are down. Returns
 // the signal that stopped the check (then nothing is down), or 0.
-int UnreachablePoolMembers(const Options& o, const ClusterDb& db,
+int UnreachablePoolMembers(const Options& o, const RunContext& run, const ClusterDb& db,
                            const std::vector<std::string>& nodes, std::set<std::string>* down) {
   std::vector<std::string> members = PooledServiceNodes(db, nodes);
   if (members.empty()) return 0;
   Options verify = o;
   verify.verify = true;
-  Plan plan = MakePushPlan(verify, members, {}, "");
+  Plan plan = MakePushPlan(verify, run, members, {}, "");
   QuietReporter quiet;
   RunOutcome outcome = RunPlan(plan, &quiet);
   if (outcome.interrupted_by) return outcome.interrupted_by;
@@ -89,7 +89,7 @@ int GroupByServiceNode(const Options& o, const RunContext& run, const ClusterDb&
                        std::map<std::string, std::vector<std::string>>* groups) {
   if (db.loaded && o.source_prefix.empty()) {
     std::set<std::string> down;
-    if (int sig = UnreachablePoolMembers(PlannerOptions(o, run), db, nodes, &down)) return sig;
+    if (int sig = UnreachablePoolMembers(o, run, db, nodes, &down)) return sig;
     *groups = NodesByServiceNode(db, nodes, down);
   } else {
     (*groups)[""] = nodes;
@@ -113,28 +113,29 @@ int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
 // Runs `plan` (the nodes reached directly) and one job per SN of `groups`,
 // made of the version check, `sn_steps` and the closing of the SN's shared
 // connection, with one result per node behind each SN (ResultsBehind).
-int RunThroughServiceNodes(const Options& user, const RunContext& run, Plan plan,
+int RunThroughServiceNodes(const Options& o, const RunContext& run, Plan plan,
                            const std::map<std::string, std::vector<std::string>>& groups,
                            bool sn_must_succeed, const ServiceNodeSteps& sn_steps) {
-  if (groups.size() == 1 && groups.count("")) return Execute(user, std::move(plan));
+  if (groups.size() == 1 && groups.count("")) return Execute(o, std::move(plan));
   size_t first_sn_job = plan.jobs.size();
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
   RunContext sn_run = run;
   sn_run.control_dir = work.path() + "/sn";
   mkdir(sn_run.control_dir.c_str(), 0700);
-  const Options o = PlannerOptions(user, sn_run);
   std::string error;
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
-    NodeJob job{sn, {VersionStep(o, sn)}};
-    if (!sn_steps(o, sn, cns, work.path(), &job.steps, &error)) return Fail(kExitUsage, error);
+    NodeJob job{sn, {VersionStep(o, sn_run, sn)}};
+    if (!sn_steps(o, sn_run, sn, cns, work.path(), &job.steps, &error)) {
+      return Fail(kExitUsage, error);
+    }
     job.timeout = ServiceNodeJobTimeout(o, cns.size());
-    job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    job.steps.push_back(CloseSharedConnectionStep(o, sn_run, sn));
     job.behind = cns.size();
     plan.jobs.push_back(std::move(job));
   }
-  return ExecuteHierarchy(user, std::move(plan), first_sn_job, groups, sn_must_succeed);
+  return ExecuteHierarchy(o, std::move(plan), first_sn_job, groups, sn_must_succeed);
 }
 
 }  // namespace xdcp

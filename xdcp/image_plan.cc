@@ -44,7 +44,7 @@ bool MakeImagePlan(const Options& o, const SyncList& list,
         CopyDetails d;
         d.follow_links = IsNamedSymlink(path);
         Step s;
-        s.argv = CopyArgv(CopyPurpose::kImage, o, d);
+        s.argv = CopyArgv(CopyPurpose::kImage, o, RunContext{}, d);  // local: no ssh
         s.argv.insert(s.argv.end(), {path, dest});
         s.what = "copy " + path + " -> " + dest;
         job.steps.push_back(s);

@@ -116,8 +116,8 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   // One ssh connection per SN for its digest probes, rsync runs and staging.
   run.control_dir = work.path() + "/sn";
   mkdir(run.control_dir.c_str(), 0700);
-  const Options po = PlannerOptions(o, run);
-  in.options = &po;
+  in.options = &o;
+  in.run = run;
   in.workdir = work.path();
   if (o.dry_run) in.fast_path_off = "--dry-run shows what rsync would do";
   else if (!o.node_opts.empty()) in.fast_path_off = "-o gives rsync options of its own";
@@ -150,12 +150,12 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
     if (needed.empty() || o.dry_run) continue;
     std::vector<std::string> files;
     if (!FilesToStage(db, env, cns, needed, &files, &error) ||
-        !StagingSteps(po, job.node, sndir, files, work.path() + "/stage." + job.node,
+        !StagingSteps(o, run, job.node, sndir, files, work.path() + "/stage." + job.node,
                       &job.steps, &error)) {
       return Fail(kExitUsage, error);
     }
   }
-  CloseSharedConnections(po, &plan);
+  CloseSharedConnections(o, run, &plan);
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) {
       bool fast = n.compare(0, 11, "fast path: ") == 0;

@@ -59,8 +59,8 @@ long CountFiles(const std::string& root) {
 // `patterns`, written to `file` for the remote xdcp's stdin). Its one line
 // is compared with `digest`; any other line (an error, an xdcp without
 // --tree-digest) counts as a difference, so rsync runs.
-bool DigestProbeStep(const Options& o, const std::string& sn, const std::string& root,
-                     const std::string& file, const std::string& patterns,
+bool DigestProbeStep(const Options& o, const RunContext& run, const std::string& sn,
+                     const std::string& root, const std::string& file, const std::string& patterns,
                      const std::string& digest, Step* step, std::string* error) {
   Probe p;
   p.local = "tree digest of " + root;
@@ -75,7 +75,7 @@ bool DigestProbeStep(const Options& o, const std::string& sn, const std::string&
                     " --tree-digest " + ShellQuote(root);
   if (o.checksum) cmd += " --checksum";
   cmd += " 2>&1 || echo 'no tree digest'";
-  *step = RemoteCommandStep(o, sn, cmd, "compare the tree digest of " + root);
+  *step = RemoteCommandStep(o, run, sn, cmd, "compare the tree digest of " + root);
   step->stdin_path = file;
   step->probes = {p};
   return true;
@@ -153,7 +153,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       d.remote_dirs = {root};
       if (o.delete_extra) d.source_files = tree ? tree->non_dirs : CountFiles(root);
       Step s;
-      s.argv = CopyArgv(CopyPurpose::kMirror, o, d);
+      s.argv = CopyArgv(CopyPurpose::kMirror, o, in.run, d);
       s.argv.insert(s.argv.end(), {root + "/", RemotePath(o, sn, root + "/")});
       notes->push_back(sn + ": " + root + ": " + std::to_string(patterns.size()) + " exclusions");
       for (const auto& r : rules)
@@ -171,7 +171,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
         std::string& digest = digests[{root, key}];
         if (digest.empty()) digest = TreeDigest(*tree, patterns);
         Step probe;
-        if (!DigestProbeStep(o, sn, root, file, key, digest, &probe, &why_not)) {
+        if (!DigestProbeStep(o, in.run, sn, root, file, key, digest, &probe, &why_not)) {
           notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
         } else {
           notes->push_back("fast path: " + sn + ": " + root + ": rsync runs only if " + sn +

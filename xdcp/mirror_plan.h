@@ -14,6 +14,7 @@
 #include "cluster_db.h"
 #include "options.h"
 #include "plan.h"
+#include "run_context.h"
 #include "tree_digest.h"
 
 namespace xdcp {
@@ -26,6 +27,7 @@ struct ExclusionRule {
 
 struct MirrorInput {
   const Options* options = nullptr;
+  RunContext run;  // the ssh control directory and ciphers of this run
   const ClusterDb* db = nullptr;
   // The SNs to mirror to, each with the nodes it is brought up to date
   // for: the netboot images of these nodes are kept.

@@ -42,13 +42,6 @@ std::string SnSyncFileDir(const ClusterDb& db) {
   return WithoutTrailingSlashes(db.site.sn_sync_file_dir);
 }
 
-Options PlannerOptions(const Options& o, const RunContext& run) {
-  Options p = o;
-  p.control_dir = run.control_dir;
-  p.ssh_ciphers = run.ssh_ciphers;
-  return p;
-}
-
 std::string Absolute(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   char cwd[4096];

@@ -58,11 +58,6 @@ bool LoadSyncList(const std::string& path, SyncList* list, std::string* error);
 // The site's SNsyncfiledir without trailing slashes.
 std::string SnSyncFileDir(const ClusterDb& db);
 
-// What the planners are given: the user's options with this run's facts.
-// The planners read those from Options (control_dir, ssh_ciphers) until
-// they take a RunContext; this is the one place that puts them there.
-Options PlannerOptions(const Options& o, const RunContext& run);
-
 // Turns what ran into the results the user sees; hierarchical runs replace
 // service-node jobs by the results of the nodes behind them.
 using Finalize =
@@ -76,7 +71,7 @@ int Execute(const Options& o, Plan plan, const Finalize& finalize = nullptr,
 
 // Every job that talks to a node more than once ends by closing its shared
 // connection; a job with one command shares none (connections.cc).
-void CloseSharedConnections(const Options& o, Plan* plan);
+void CloseSharedConnections(const Options& o, const RunContext& run, Plan* plan);
 
 // --persist and --close-connections: sets run->control_dir to
 // LOCK_DIR/ssh, checked root-only; with neither, changes nothing.
@@ -99,16 +94,17 @@ int ExecuteHierarchy(const Options& o, Plan plan, size_t first_sn_job,
                      bool sn_must_succeed = false);
 
 // The steps of an SN's job between the version check and closing its
-// shared connection; `workdir` is private to the run, `o` the planners'
-// options of the SN jobs (PlannerOptions).
+// shared connection; `workdir` is private to the run, `run` the facts of
+// the SN jobs (their own control directory).
 using ServiceNodeSteps = std::function<bool(
-    const Options& o, const std::string& sn, const std::vector<std::string>& cns,
-    const std::string& workdir, std::vector<Step>* steps, std::string* error)>;
+    const Options& o, const RunContext& run, const std::string& sn,
+    const std::vector<std::string>& cns, const std::string& workdir, std::vector<Step>* steps,
+    std::string* error)>;
 
 // Runs `plan` (the nodes reached directly) and one job per SN of `groups`,
 // made of the version check, `sn_steps` and the closing of the SN's shared
 // connection, with one result per node behind each SN (ResultsBehind).
-int RunThroughServiceNodes(const Options& user, const RunContext& run, Plan plan,
+int RunThroughServiceNodes(const Options& o, const RunContext& run, Plan plan,
                            const std::map<std::string, std::vector<std::string>>& groups,
                            bool sn_must_succeed, const ServiceNodeSteps& sn_steps);
 

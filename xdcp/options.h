@@ -52,11 +52,6 @@ struct Options {
   bool force = false;                 // --force: --delete without a cap
   bool default_excludes = true;       // --no-default-excludes turns off
   std::string remote_xdcp = "xdcp";   // --remote-xdcp, XDCP_REMOTE_XDCP
-  // Not the user's: the run's RunContext (run_context.h), copied here by
-  // PlannerOptions (mode.h) for the planners, which read them here until
-  // they take a RunContext. Never set by parsing.
-  std::string control_dir;  // RunContext::control_dir
-  std::string ssh_ciphers;  // RunContext::ssh_ciphers
   std::string lock_dir = "/run/xdcp";  // XDCP_LOCK_DIR; root-only
   // --persist SECONDS, XDCP_PERSIST: each node's ssh connection outlives
   // the run by this long (sockets in LOCK_DIR/ssh); 0: closed at the end.

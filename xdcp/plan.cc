@@ -18,8 +18,8 @@ std::string SafeLocal(const std::string& path) {
   return !path.empty() && path[0] == '-' ? "./" + path : path;
 }
 
-Step VerifyStep(const Options& o, const std::string& node) {
-  Step s = RemoteCommandStep(o, node, "true", "verify ssh to " + node);
+Step VerifyStep(const Options& o, const RunContext& run, const std::string& node) {
+  Step s = RemoteCommandStep(o, run, node, "true", "verify ssh to " + node);
   s.kind = StepKind::kVerify;
   return s;
 }
@@ -33,22 +33,22 @@ Plan NewPlan(const Options& o) {
 
 }  // namespace
 
-Step RemoteCommandStep(const Options& o, const std::string& node,
+Step RemoteCommandStep(const Options& o, const RunContext& run, const std::string& node,
                        const std::string& command, const std::string& what) {
   Step s;
   s.kind = StepKind::kRemote;
-  s.argv = SshCommand(o);
+  s.argv = SshCommand(o, run);
   if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
   s.argv.insert(s.argv.end(), {"--", node, command});
   s.what = what;
   return s;
 }
 
-void UnshareConnection(const Options& o, Step* step) {
-  Options alone = o;
+void UnshareConnection(const Options& o, const RunContext& run, Step* step) {
+  RunContext alone = run;
   alone.control_dir.clear();
-  const std::vector<std::string> shared = SshCommand(o), own = SshCommand(alone);
-  const std::string shared_line = SshCommandLine(o), own_line = SshCommandLine(alone);
+  const std::vector<std::string> shared = SshCommand(o, run), own = SshCommand(o, alone);
+  const std::string shared_line = SshCommandLine(o, run), own_line = SshCommandLine(o, alone);
   auto& argv = step->argv;
   if (argv.size() >= shared.size() && std::equal(shared.begin(), shared.end(), argv.begin())) {
     argv.erase(argv.begin(), argv.begin() + shared.size());
@@ -59,10 +59,11 @@ void UnshareConnection(const Options& o, Step* step) {
   }
 }
 
-Step CloseSharedConnectionStep(const Options& o, const std::string& node) {
+Step CloseSharedConnectionStep(const Options& o, const RunContext& run,
+                               const std::string& node) {
   Step s;
   s.kind = StepKind::kRemote;
-  s.argv = {"ssh", "-o", "ControlPath=" + o.control_dir + "/%C", "-O", "exit"};
+  s.argv = {"ssh", "-o", "ControlPath=" + run.control_dir + "/%C", "-O", "exit"};
   // The socket's name (%C) depends on the user.
   if (!o.user.empty()) s.argv.insert(s.argv.end(), {"-l", o.user});
   s.argv.insert(s.argv.end(), {"--", node});
@@ -73,7 +74,8 @@ Step CloseSharedConnectionStep(const Options& o, const std::string& node) {
   return s;
 }
 
-Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
+Plan MakePushPlan(const Options& o, const RunContext& run,
+                  const std::vector<std::string>& nodes,
                   const std::vector<LocalSource>& sources,
                   const std::string& target) {
   Plan plan = NewPlan(o);
@@ -87,13 +89,13 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
   }
   for (const auto& node : nodes) {
     NodeJob job{node, {}};
-    if (o.verify) job.steps.push_back(VerifyStep(o, node));
+    if (o.verify) job.steps.push_back(VerifyStep(o, run, node));
     for (const auto* group : {&plain, &linked}) {
       if (group->empty()) continue;
       Step s;
       CopyDetails d;
       d.follow_links = group == &linked;
-      s.argv = CopyArgv(CopyPurpose::kPush, o, d);
+      s.argv = CopyArgv(CopyPurpose::kPush, o, run, d);
       s.argv.insert(s.argv.end(), group->begin(), group->end());
       s.argv.push_back(RemotePath(o, node, target));
       s.what = "copy " + Join(*group, " ") + " -> " + target;
@@ -135,13 +137,14 @@ Step ClearSetIdStep(const std::string& path) {
   return clear;
 }
 
-Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
+Plan MakePullPlan(const Options& o, const RunContext& run,
+                  const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir) {
   Plan plan = NewPlan(o);
   std::string name = LastComponent(source);
   for (const auto& node : nodes) {
     NodeJob job{node, {}};
-    if (o.verify) job.steps.push_back(VerifyStep(o, node));
+    if (o.verify) job.steps.push_back(VerifyStep(o, run, node));
     Step s;
     std::string local =
         WithTrailingSlash(dir) + name + "._" + node;
@@ -149,7 +152,7 @@ Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
     // whatever the transport, and a second run updates it in place: rsync
     // needs "SRC/" and "DIR/", scp (SFTP) needs "SRC/.".
     bool tree = o.recursive;
-    s.argv = CopyArgv(CopyPurpose::kPull, o);
+    s.argv = CopyArgv(CopyPurpose::kPull, o, run);
     std::string remote = source;
     if (tree) {
       remote = WithoutTrailingSlashes(remote);

@@ -17,6 +17,7 @@
 
 #include "options.h"
 #include "rsync_command.h"
+#include "run_context.h"
 
 namespace xdcp {
 
@@ -111,19 +112,22 @@ struct LocalSource {
 };
 
 // A command line run by the node's shell over ssh (quote what it holds).
-Step RemoteCommandStep(const Options& o, const std::string& node,
+Step RemoteCommandStep(const Options& o, const RunContext& run, const std::string& node,
                        const std::string& command, const std::string& what);
 
-// Makes `step` (built with o.control_dir set) use a connection of its own:
-// its ssh options lose ControlMaster, ControlPath and ControlPersist.
-void UnshareConnection(const Options& o, Step* step);
+// Makes `step` (built with `run`, whose control_dir is set) use a
+// connection of its own: its ssh options lose ControlMaster, ControlPath
+// and ControlPersist.
+void UnshareConnection(const Options& o, const RunContext& run, Step* step);
 
 // The step that closes a node's shared ssh connection at the end of its
-// job (see Options::control_dir); it may fail and says nothing.
-Step CloseSharedConnectionStep(const Options& o, const std::string& node);
+// job (see RunContext::control_dir); it may fail and says nothing.
+Step CloseSharedConnectionStep(const Options& o, const RunContext& run,
+                               const std::string& node);
 
 // Plain push: copies `sources` to `target` on every node.
-Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
+Plan MakePushPlan(const Options& o, const RunContext& run,
+                  const std::vector<std::string>& nodes,
                   const std::vector<LocalSource>& sources,
                   const std::string& target);
 
@@ -133,7 +137,8 @@ Plan MakePushPlan(const Options& o, const std::vector<std::string>& nodes,
 Step ClearSetIdStep(const std::string& path);
 
 // Pull (-P): copies `source` from every node into `dir`/NAME._NODE.
-Plan MakePullPlan(const Options& o, const std::vector<std::string>& nodes,
+Plan MakePullPlan(const Options& o, const RunContext& run,
+                  const std::vector<std::string>& nodes,
                   const std::string& source, const std::string& dir);
 
 }  // namespace xdcp

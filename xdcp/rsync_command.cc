@@ -15,11 +15,11 @@ void Append(std::vector<std::string>* argv, const std::vector<std::string>& more
 // The options of every rsync run that logs in to a node: remote paths
 // travel inside the rsync protocol, never through the remote shell, so
 // spaces and metacharacters arrive byte-exact; -X, --io-timeout, ssh.
-void AppendTransport(const Options& o, std::vector<std::string>* argv) {
+void AppendTransport(const Options& o, const RunContext& run, std::vector<std::string>* argv) {
   argv->push_back("--protect-args");
   for (const auto& f : o.exclude_from) argv->push_back("--exclude-from=" + f);
   if (o.io_timeout > 0) argv->push_back("--timeout=" + std::to_string(o.io_timeout));
-  Append(argv, {"-e", SshCommandLine(o)});
+  Append(argv, {"-e", SshCommandLine(o, run)});
 }
 
 // --rsync-path: the remote shell that starts rsync makes `dirs` first (no
@@ -31,24 +31,24 @@ std::string MakeDirsFirst(const std::vector<std::string>& dirs, const std::strin
 }
 
 // scp logs in with ssh's options, given as its own.
-std::vector<std::string> ScpHead(const Options& o) {
+std::vector<std::string> ScpHead(const Options& o, const RunContext& run) {
   std::vector<std::string> argv{o.rcp};
-  for (const auto& t : SshCommand(o)) {
+  for (const auto& t : SshCommand(o, run)) {
     if (t != "ssh") argv.push_back(t);
   }
   return argv;
 }
 
-std::vector<std::string> PushHead(const Options& o, bool follow_links) {
+std::vector<std::string> PushHead(const Options& o, const RunContext& run, bool follow_links) {
   std::vector<std::string> argv;
   if (IsRsync(o.rcp)) {
     argv = {o.rcp};
     if (o.preserve) Append(&argv, {"-p", "-t"});
     if (o.recursive) argv.push_back("-r");
     argv.push_back(follow_links ? "-L" : "-l");
-    AppendTransport(o, &argv);
+    AppendTransport(o, run, &argv);
   } else {
-    argv = ScpHead(o);
+    argv = ScpHead(o, run);
     if (o.preserve) argv.push_back("-p");
     if (o.recursive) argv.push_back("-r");
   }
@@ -56,10 +56,10 @@ std::vector<std::string> PushHead(const Options& o, bool follow_links) {
   return argv;
 }
 
-std::vector<std::string> PullHead(const Options& o) {
+std::vector<std::string> PullHead(const Options& o, const RunContext& run) {
   // A single file (no -R) is fetched with -L: a link is followed on the
   // node, which sends what it points to.
-  std::vector<std::string> argv = PushHead(o, !o.recursive);
+  std::vector<std::string> argv = PushHead(o, run, !o.recursive);
   if (IsRsync(o.rcp)) {
     // A node's symbolic links arrive as links that resolve nowhere (rsync
     // prefixes their text with /rsyncd-munged/), and nothing it sends is
@@ -70,16 +70,17 @@ std::vector<std::string> PullHead(const Options& o) {
   return argv;
 }
 
-std::vector<std::string> SyncHead(const Options& o, const CopyDetails& d) {
+std::vector<std::string> SyncHead(const Options& o, const RunContext& run,
+                                  const CopyDetails& d) {
   if (!IsRsync(o.rcp)) {
-    std::vector<std::string> argv = ScpHead(o);
+    std::vector<std::string> argv = ScpHead(o, run);
     Append(&argv, {"-p", "-r"});
     return argv;
   }
   // A synclist's files keep their owner, group, mode and times.
   std::vector<std::string> argv{RsyncProgram(o), "-r", d.follow_links ? "-L" : "-l",
                                 "-p", "-t", "-o", "-g"};
-  AppendTransport(o, &argv);
+  AppendTransport(o, run, &argv);
   Append(&argv, NodeOptionTokens(o));
   // One run for a whole transfer tree: its paths relative to "/./".
   Append(&argv, {kChangeFormat, "-R", "--no-implied-dirs"});
@@ -94,10 +95,10 @@ std::vector<std::string> SyncHead(const Options& o, const CopyDetails& d) {
 // or -D rsync fetches nothing for a target that is not a regular file.
 // The -o options are the copy command's, so they go to rsync only when
 // it is that command.
-std::vector<std::string> EditFetchHead(const Options& o) {
+std::vector<std::string> EditFetchHead(const Options& o, const RunContext& run) {
   std::vector<std::string> argv{RsyncProgram(o), "--protect-args"};
   if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
-  Append(&argv, {"-e", SshCommandLine(o)});
+  Append(&argv, {"-e", SshCommandLine(o, run)});
   if (IsRsync(o.rcp)) Append(&argv, NodeOptionTokens(o));
   return argv;
 }
@@ -111,11 +112,12 @@ std::vector<std::string> ImageHead(const Options& o, const CopyDetails& d) {
 // Staging is always rsync: the service node must have it, whatever copies
 // the files from there on. Named links are staged as files (-L beats -a's
 // -l): staged as a link, the SN would resolve it against its own files.
-std::vector<std::string> StageHead(const Options& o, const CopyDetails& d) {
+std::vector<std::string> StageHead(const Options& o, const RunContext& run,
+                                   const CopyDetails& d) {
   std::vector<std::string> argv{RsyncProgram(o)};
   if (d.follow_links) argv.push_back("-L");
   Append(&argv, {"-a", "-r", "-H", "-R", "--from0", "--files-from=" + d.files_from,
-                 "--protect-args", "-e", SshCommandLine(o)});
+                 "--protect-args", "-e", SshCommandLine(o, run)});
   // Root-only on every run: it holds copies of the MN's files.
   std::string chmod = "chmod 0700 --";
   for (const auto& dir : d.remote_dirs) chmod += " " + ShellQuote(dir);
@@ -123,9 +125,10 @@ std::vector<std::string> StageHead(const Options& o, const CopyDetails& d) {
   return argv;
 }
 
-std::vector<std::string> MirrorHead(const Options& o, const CopyDetails& d) {
+std::vector<std::string> MirrorHead(const Options& o, const RunContext& run,
+                                    const CopyDetails& d) {
   std::vector<std::string> argv{RsyncProgram(o), "-a", "-H", "--protect-args", "-e",
-                                SshCommandLine(o), kChangeFormat};
+                                SshCommandLine(o, run), kChangeFormat};
   if (o.dry_run) argv.push_back("--dry-run");
   if (o.io_timeout > 0) argv.push_back("--timeout=" + std::to_string(o.io_timeout));
   // --resume: a killed transfer leaves its piece in a hidden directory,
@@ -157,11 +160,11 @@ std::vector<std::string> MirrorHead(const Options& o, const CopyDetails& d) {
 // A pull of a tree from the SN, with the rules of a rsync pull from a
 // node. Always rsync, as staging is: the SN has it, and scp would copy
 // the directory itself.
-std::vector<std::string> BringBackHead(const Options& o) {
+std::vector<std::string> BringBackHead(const Options& o, const RunContext& run) {
   Options tree = o;
   tree.recursive = true;
   tree.rcp = RsyncProgram(o);
-  std::vector<std::string> argv = PullHead(tree);
+  std::vector<std::string> argv = PullHead(tree, run);
   // The SN stored its nodes' links munged; its rsync unmunges them as it
   // sends and this side munges them again: one /rsyncd-munged/ prefix, as
   // in a direct pull (what the SN sends is munged here whatever it is).
@@ -176,16 +179,16 @@ bool IsRsync(const std::string& rcp) { return Basename(rcp) == "rsync"; }
 std::string RsyncProgram(const Options& o) { return IsRsync(o.rcp) ? o.rcp : "rsync"; }
 
 std::vector<std::string> CopyArgv(CopyPurpose purpose, const Options& o,
-                                  const CopyDetails& d) {
+                                  const RunContext& run, const CopyDetails& d) {
   switch (purpose) {
-    case CopyPurpose::kPush: return PushHead(o, d.follow_links);
-    case CopyPurpose::kPull: return PullHead(o);
-    case CopyPurpose::kSync: return SyncHead(o, d);
-    case CopyPurpose::kEditFetch: return EditFetchHead(o);
+    case CopyPurpose::kPush: return PushHead(o, run, d.follow_links);
+    case CopyPurpose::kPull: return PullHead(o, run);
+    case CopyPurpose::kSync: return SyncHead(o, run, d);
+    case CopyPurpose::kEditFetch: return EditFetchHead(o, run);
     case CopyPurpose::kImage: return ImageHead(o, d);
-    case CopyPurpose::kStage: return StageHead(o, d);
-    case CopyPurpose::kMirror: return MirrorHead(o, d);
-    case CopyPurpose::kBringBack: return BringBackHead(o);
+    case CopyPurpose::kStage: return StageHead(o, run, d);
+    case CopyPurpose::kMirror: return MirrorHead(o, run, d);
+    case CopyPurpose::kBringBack: return BringBackHead(o, run);
   }
   return {};
 }
@@ -197,23 +200,25 @@ std::vector<std::string> NodeOptionTokens(const Options& o) {
   return tokens;
 }
 
-std::vector<std::string> SshCommand(const Options& o) {
+std::vector<std::string> SshCommand(const Options& o, const RunContext& run) {
   std::vector<std::string> argv{"ssh", "-o", "BatchMode=yes", "-o",
                                 "ConnectTimeout=" + std::to_string(o.connect_timeout)};
-  if (!o.ssh_ciphers.empty()) argv.insert(argv.end(), {"-c", o.ssh_ciphers});
-  if (!o.control_dir.empty()) {
+  if (!run.ssh_ciphers.empty()) argv.insert(argv.end(), {"-c", run.ssh_ciphers});
+  if (!run.control_dir.empty()) {
     // One login per node for all of its rsync runs and scripts: the first
     // command becomes the master, the others share its connection. An idle
     // master goes away by itself, so an interrupted run leaves none behind
     // for long; with --persist it waits that long for the next run.
     argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o",
-                             "ControlPath=" + o.control_dir + "/%C", "-o",
+                             "ControlPath=" + run.control_dir + "/%C", "-o",
                              "ControlPersist=" + std::to_string(o.persist > 0 ? o.persist : 10)});
   }
   return argv;
 }
 
-std::string SshCommandLine(const Options& o) { return Join(SshCommand(o), " "); }
+std::string SshCommandLine(const Options& o, const RunContext& run) {
+  return Join(SshCommand(o, run), " ");
+}
 
 std::string RemotePath(const Options& o, const std::string& node,
                        const std::string& path) {

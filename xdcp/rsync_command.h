@@ -5,7 +5,8 @@
 // operands; the ssh command every copy and remote command logs in with;
 // and the quoting of words for a remote shell. Every flag decision is
 // here, so a flag change shows up in one place (t/rsync_command_test.cc).
-// Pure functions of the options and of what the caller passes in.
+// Pure functions of the options, the run's facts (RunContext: the ssh
+// control directory and ciphers) and of what the caller passes in.
 #ifndef XDCP_RSYNC_COMMAND_H_
 #define XDCP_RSYNC_COMMAND_H_
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "options.h"
+#include "run_context.h"
 
 namespace xdcp {
 
@@ -63,9 +65,10 @@ bool IsRsync(const std::string& rcp);
 // rsync, else "rsync" from PATH.
 std::string RsyncProgram(const Options& o);
 
-// The argv of a copy for `purpose` up to (not including) its operands.
+// The argv of a copy for `purpose` up to (not including) its operands;
+// the copies that log in to a node use `run`'s ssh facts (SshCommand).
 std::vector<std::string> CopyArgv(CopyPurpose purpose, const Options& o,
-                                  const CopyDetails& d = {});
+                                  const RunContext& run, const CopyDetails& d = {});
 
 // The words of -o (o.node_opts), split on white space (never on ',' or
 // ':', which xCAT mangled): they go after the options xdcp gives the copy
@@ -73,11 +76,11 @@ std::vector<std::string> CopyArgv(CopyPurpose purpose, const Options& o,
 std::vector<std::string> NodeOptionTokens(const Options& o);
 
 // The ssh argv prefix every command uses (BatchMode, ConnectTimeout, the
-// chosen ciphers, and connection sharing when o.control_dir is set).
-std::vector<std::string> SshCommand(const Options& o);
+// run's ciphers, and connection sharing when run.control_dir is set).
+std::vector<std::string> SshCommand(const Options& o, const RunContext& run);
 
 // The same as one string, for rsync -e.
-std::string SshCommandLine(const Options& o);
+std::string SshCommandLine(const Options& o, const RunContext& run);
 
 // `user@node:path`, or `node:path` without -l.
 std::string RemotePath(const Options& o, const std::string& node,

@@ -7,8 +7,9 @@
 namespace xdcp {
 
 // Facts of this run and this machine that the modes work out and the
-// planners need. Options stays what the command line and the environment
-// said: nothing changes it after parsing.
+// planners need: they take it beside the Options (SshCommand reads it).
+// Options stays what the command line and the environment said: nothing
+// changes it after parsing.
 struct RunContext {
   // Where ssh keeps the sockets of one shared connection per node
   // (ControlMaster): LOCK_DIR/ssh with --persist or --close-connections,

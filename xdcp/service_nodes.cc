@@ -80,7 +80,8 @@ bool FilesToStage(const ClusterDb& db, const NodeRangeEnv& env,
 
 namespace {
 
-bool StageRun(const Options& o, const std::string& sn, const std::string& dir,
+bool StageRun(const Options& o, const RunContext& run, const std::string& sn,
+              const std::string& dir,
               const std::vector<std::string>& files, const std::string& list_file,
               bool follow_links, Step* step, std::string* error) {
   std::ofstream list(list_file, std::ios::binary | std::ios::trunc);
@@ -94,7 +95,7 @@ bool StageRun(const Options& o, const std::string& sn, const std::string& dir,
   d.files_from = list_file;
   d.remote_dirs = {dir};
   d.follow_links = follow_links;
-  step->argv = CopyArgv(CopyPurpose::kStage, o, d);
+  step->argv = CopyArgv(CopyPurpose::kStage, o, run, d);
   step->argv.insert(step->argv.end(), {"/", RemotePath(o, sn, dir + "/")});
   step->what = "stage " + std::to_string(files.size()) + " files in " + sn + ":" + dir;
   return true;
@@ -102,13 +103,15 @@ bool StageRun(const Options& o, const std::string& sn, const std::string& dir,
 
 }  // namespace
 
-bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
+bool StagingStep(const Options& o, const RunContext& run, const std::string& sn,
+                 const std::string& dir,
                  const std::vector<std::string>& files,
                  const std::string& list_file, Step* step, std::string* error) {
-  return StageRun(o, sn, dir, files, list_file, false, step, error);
+  return StageRun(o, run, sn, dir, files, list_file, false, step, error);
 }
 
-bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
+bool StagingSteps(const Options& o, const RunContext& run, const std::string& sn,
+                  const std::string& dir,
                   const std::vector<std::string>& files, const std::string& list_file,
                   std::vector<Step>* steps, std::string* error) {
   // A source that is itself a symlink is delivered as what it points to
@@ -121,11 +124,11 @@ bool StagingSteps(const Options& o, const std::string& sn, const std::string& di
   }
   Step step;
   if (!plain.empty() || links.empty()) {
-    if (!StagingStep(o, sn, dir, plain, list_file, &step, error)) return false;
+    if (!StagingStep(o, run, sn, dir, plain, list_file, &step, error)) return false;
     steps->push_back(step);
   }
   if (!links.empty()) {
-    if (!StageRun(o, sn, dir, links, list_file + ".links", true, &step, error)) return false;
+    if (!StageRun(o, run, sn, dir, links, list_file + ".links", true, &step, error)) return false;
     step.what = "stage " + std::to_string(links.size()) + " named links as files in " + sn +
                 ":" + dir;
     steps->push_back(step);
@@ -150,8 +153,8 @@ std::map<std::string, std::vector<std::string>> ServiceNodesFor(
   return out;
 }
 
-Step VersionStep(const Options& o, const std::string& sn) {
-  return RemoteCommandStep(o, sn,
+Step VersionStep(const Options& o, const RunContext& run, const std::string& sn) {
+  return RemoteCommandStep(o, run, sn,
                            ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION,
                            "check xdcp " XDCP_VERSION " on " + sn);
 }
@@ -162,7 +165,7 @@ namespace {
 // of this run that hold on the SN too, then `mode` (what to do); each word
 // quoted for the SN's shell. The nodes go as one folded noderange, which
 // stays short for thousands of nodes.
-Step RemoteXdcpStep(const Options& o, const std::string& sn,
+Step RemoteXdcpStep(const Options& o, const RunContext& run, const std::string& sn,
                     const std::vector<std::string>& cns, const std::string& sndir,
                     const std::string& nodelist, const std::vector<std::string>& mode,
                     const std::vector<std::string>& operands, const std::string& what,
@@ -186,9 +189,9 @@ Step RemoteXdcpStep(const Options& o, const std::string& sn,
   // A connection of its own, not the shared one: when it is lost, ssh says
   // so (a client of a shared connection dies silently), and the remote
   // xdcp's stdin is this ssh's own channel.
-  Options own = o;
+  RunContext own = run;
   own.control_dir.clear();
-  Step s = RemoteCommandStep(own, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
+  Step s = RemoteCommandStep(o, own, sn, line, what + " from " + sn + " to " + FoldNodeRange(cns));
   s.relays_results = true;
   // The remote xdcp reads EOF on its stdin when this xdcp or its ssh goes
   // away (Ctrl-C, -t, SIGKILL), and stops its own children then.
@@ -214,15 +217,15 @@ int ServiceNodeJobTimeout(const Options& o, size_t nodes) {
   return budget > INT_MAX ? INT_MAX : static_cast<int>(budget);
 }
 
-Step DeliveryStep(const Options& o, const std::string& sn,
+Step DeliveryStep(const Options& o, const RunContext& run, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,
                   const std::string& synclist, const std::string& nodelist) {
   std::vector<std::string> mode = StagedExclusions(o, sndir);
   mode.insert(mode.end(), {"-F", sndir + synclist});
-  return RemoteXdcpStep(o, sn, cns, sndir, nodelist, mode, {}, "deliver");
+  return RemoteXdcpStep(o, run, sn, cns, sndir, nodelist, mode, {}, "deliver");
 }
 
-Step CopyDeliveryStep(const Options& o, const std::string& sn,
+Step CopyDeliveryStep(const Options& o, const RunContext& run, const std::string& sn,
                       const std::vector<std::string>& cns, const std::string& sndir,
                       const std::vector<std::string>& sources, const std::string& target) {
   std::vector<std::string> mode = StagedExclusions(o, sndir);
@@ -230,11 +233,11 @@ Step CopyDeliveryStep(const Options& o, const std::string& sn,
   if (o.preserve) mode.push_back("-p");
   std::vector<std::string> operands = sources;
   operands.push_back(target);
-  return RemoteXdcpStep(o, sn, cns, sndir, "", mode, operands, "deliver");
+  return RemoteXdcpStep(o, run, sn, cns, sndir, "", mode, operands, "deliver");
 }
 
-std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
-                                   const std::vector<std::string>& cns,
+std::vector<Step> PullThroughSteps(const Options& o, const RunContext& run,
+                                   const std::string& sn, const std::vector<std::string>& cns,
                                    const std::string& sndir, const std::string& source,
                                    const std::string& dir) {
   // The SN's pull lands in a directory of its own under the root-only
@@ -246,18 +249,18 @@ std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
   std::vector<std::string> mode{"-P"};
   if (o.recursive) mode.push_back("-R");
   if (o.preserve) mode.push_back("-p");
-  Step pull = RemoteXdcpStep(o, sn, cns, sndir, "", mode, {source, work}, "pull", prelude);
+  Step pull = RemoteXdcpStep(o, run, sn, cns, sndir, "", mode, {source, work}, "pull", prelude);
   // Some nodes may fail while others are pulled: their results say so,
   // and what the others sent still comes back.
   pull.may_fail = true;
   // Back to the management node: every NAME._NODE the SN pulled, with the
   // same rules as a rsync pull from a node.
   Step back;
-  back.argv = CopyArgv(CopyPurpose::kBringBack, o);
+  back.argv = CopyArgv(CopyPurpose::kBringBack, o, run);
   back.argv.push_back(RemotePath(o, sn, work + "/"));
   back.argv.push_back(WithTrailingSlash(dir));
   back.what = "bring back from " + sn + " what it pulled";
-  Step clean = RemoteCommandStep(o, sn, "rm -rf -- " + ShellQuote(work),
+  Step clean = RemoteCommandStep(o, run, sn, "rm -rf -- " + ShellQuote(work),
                                  "remove the pulled files on " + sn);
   return {pull, back, clean};
 }

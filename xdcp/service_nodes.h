@@ -29,6 +29,7 @@
 #include "options.h"
 #include "plan.h"
 #include "result.h"
+#include "run_context.h"
 #include "synclist.h"
 
 namespace xdcp {
@@ -60,13 +61,15 @@ bool FilesToStage(const ClusterDb& db, const NodeRangeEnv& env,
 
 // One rsync run that copies `files` (absolute paths) to SN:DIR/PATH. The
 // NUL-separated file list is written to `list_file`.
-bool StagingStep(const Options& o, const std::string& sn, const std::string& dir,
+bool StagingStep(const Options& o, const RunContext& run, const std::string& sn,
+                 const std::string& dir,
                  const std::vector<std::string>& files,
                  const std::string& list_file, Step* step, std::string* error);
 
 // The staging of `files` on `sn`: StagingStep, plus a second run for the
 // files that are symlinks, staged as the files they point to.
-bool StagingSteps(const Options& o, const std::string& sn, const std::string& dir,
+bool StagingSteps(const Options& o, const RunContext& run, const std::string& sn,
+                  const std::string& dir,
                   const std::vector<std::string>& files, const std::string& list_file,
                   std::vector<Step>* steps, std::string* error);
 
@@ -85,13 +88,13 @@ std::map<std::string, std::vector<std::string>> ServiceNodesFor(
 ClusterDb DatabaseForServiceNode(const ClusterDb& db, const std::vector<std::string>& cns);
 
 // The remote delivery step of hierarchical -F, run on `sn` for `cns`.
-Step DeliveryStep(const Options& o, const std::string& sn,
+Step DeliveryStep(const Options& o, const RunContext& run, const std::string& sn,
                   const std::vector<std::string>& cns, const std::string& sndir,
                   const std::string& synclist, const std::string& nodelist);
 
 // The remote delivery step of a hierarchical plain push, run on `sn` for
 // `cns`: `sources` (absolute paths, staged under `sndir`) to `target`.
-Step CopyDeliveryStep(const Options& o, const std::string& sn,
+Step CopyDeliveryStep(const Options& o, const RunContext& run, const std::string& sn,
                       const std::vector<std::string>& cns, const std::string& sndir,
                       const std::vector<std::string>& sources, const std::string& target);
 
@@ -99,8 +102,8 @@ Step CopyDeliveryStep(const Options& o, const std::string& sn,
 // local `dir`: the SN's xdcp pulls into a private directory on the SN, the
 // management node brings its NAME._NODE files back, and the SN's copy is
 // removed.
-std::vector<Step> PullThroughSteps(const Options& o, const std::string& sn,
-                                   const std::vector<std::string>& cns,
+std::vector<Step> PullThroughSteps(const Options& o, const RunContext& run,
+                                   const std::string& sn, const std::vector<std::string>& cns,
                                    const std::string& sndir, const std::string& source,
                                    const std::string& dir);
 
@@ -117,7 +120,7 @@ constexpr int kServiceNodeSlack = 5;
 int ServiceNodeJobTimeout(const Options& o, size_t nodes);
 
 // The version check step: the SN must run this xdcp.
-Step VersionStep(const Options& o, const std::string& sn);
+Step VersionStep(const Options& o, const RunContext& run, const std::string& sn);
 
 // The results of `cns`, the nodes `sn` serves in this run, from the
 // records `relayed` of the whole run (each with service_node set to the SN

@@ -28,10 +28,11 @@ struct Transfer {
 };
 
 // scp: one run per destination directory (rsync: see TreeSteps).
-Step CopyStep(const Options& o, const std::string& node, const Transfer& t) {
+Step CopyStep(const Options& o, const RunContext& run, const std::string& node,
+              const Transfer& t) {
   Step s;
   std::string dest = t.rename.empty() ? t.dest_dir + "/" : t.dest_dir + "/" + t.rename;
-  s.argv = CopyArgv(CopyPurpose::kSync, o);
+  s.argv = CopyArgv(CopyPurpose::kSync, o, run);
   for (std::string src : t.sources) {
     // scp (SFTP) copies a directory's contents when given "dir/.".
     if (src.back() == '/') src += '.';
@@ -112,13 +113,13 @@ class Planner {
     if (!IsRsync(o_.rcp) && !transfers.empty()) {
       if (!list_.execute.empty()) steps->push_back(ProbeStep(node));
       steps->push_back(MkdirStep(transfers, node));
-      for (const auto& t : transfers) steps->push_back(CopyStep(o_, node, t));
+      for (const auto& t : transfers) steps->push_back(CopyStep(o_, in_.run, node, t));
     }
     std::vector<TransferTree> trees;
     for (const auto& e : entries_) AddToTrees(e, &trees);
     for (const auto& tree : trees) TreeSteps(node, tree, steps);
     if (steps->empty() && list_.merge.empty() && list_.append.empty()) return true;
-    ClauseSteps(o_, list_, contents_, in_.workdir, node, synced, steps);
+    ClauseSteps(o_, in_.run, list_, contents_, in_.workdir, node, synced, steps);
     return true;
   }
 
@@ -149,7 +150,7 @@ class Planner {
     }
     std::string command = "for f in" + (list.empty() ? " /dev/null/none" : list) +
                           "; do stat -c '%s %Y' -- \"$f\" 2>/dev/null || echo missing; done";
-    Step probe = RemoteCommandStep(o_, node, command, "look at the EXECUTE triggers");
+    Step probe = RemoteCommandStep(o_, in_.run, node, command, "look at the EXECUTE triggers");
     probe.kind = StepKind::kCopy;
     probe.probes = s.probes;
     return probe;
@@ -162,7 +163,7 @@ class Planner {
     for (const auto& t : transfers) {
       if (dirs.insert(t.dest_dir).second) command += " " + ShellQuote(t.dest_dir);
     }
-    Step s = RemoteCommandStep(o_, node, command, "make destination directories");
+    Step s = RemoteCommandStep(o_, in_.run, node, command, "make destination directories");
     s.kind = StepKind::kCopy;
     return s;
   }
@@ -274,7 +275,7 @@ class Planner {
       if (parent != "/" && dirs.insert(parent).second) d.remote_dirs.push_back(parent);
     }
     Step s;
-    s.argv = CopyArgv(CopyPurpose::kSync, o_, d);
+    s.argv = CopyArgv(CopyPurpose::kSync, o_, in_.run, d);
     for (const auto& operand : TreeOperands(shared->dir, tree)) s.argv.push_back(operand);
     s.argv.push_back(RemotePath(o_, node, "/"));
     s.what = "copy to";

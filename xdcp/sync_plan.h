@@ -16,12 +16,14 @@
 #include "noderange.h"
 #include "options.h"
 #include "plan.h"
+#include "run_context.h"
 #include "synclist.h"
 
 namespace xdcp {
 
 struct SyncPlanInput {
   const Options* options = nullptr;
+  RunContext run;  // the ssh control directory and ciphers of this run
   const ClusterDb* db = nullptr;
   const SyncList* list = nullptr;
   std::vector<std::string> nodes;

@@ -54,7 +54,7 @@ bool WriteServiceNodeDb(const ClusterDb& db, const std::vector<std::string>& cns
 
 // Per service node: check its xdcp, stage what its nodes need, deliver
 // from it (or only stage, with -s). See service_nodes.h.
-bool AddServiceNodeJobs(const Options& user, const RunContext& run, const ClusterDb& db,
+bool AddServiceNodeJobs(const Options& o, const RunContext& run, const ClusterDb& db,
                         const NodeRangeEnv& env, const SyncList& list,
                         const std::map<std::string, std::vector<std::string>>& groups,
                         const std::string& workdir, Plan* plan, std::string* error) {
@@ -63,7 +63,6 @@ bool AddServiceNodeJobs(const Options& user, const RunContext& run, const Cluste
   RunContext sn_run = run;
   sn_run.control_dir = workdir + "/sn";
   mkdir(sn_run.control_dir.c_str(), 0700);
-  const Options o = PlannerOptions(user, sn_run);
   std::string sndir = SnSyncFileDir(db);
   for (const auto& [sn, cns] : groups) {
     if (sn.empty()) continue;
@@ -76,15 +75,15 @@ bool AddServiceNodeJobs(const Options& user, const RunContext& run, const Cluste
     }
     files.insert(files.end(), o.exclude_from.begin(), o.exclude_from.end());
     NodeJob job{sn, {}};
-    if (!o.stage_only) job.steps.push_back(VersionStep(o, sn));
-    if (!StagingSteps(o, sn, sndir, files, workdir + "/stage." + sn, &job.steps, error))
+    if (!o.stage_only) job.steps.push_back(VersionStep(o, sn_run, sn));
+    if (!StagingSteps(o, sn_run, sn, sndir, files, workdir + "/stage." + sn, &job.steps, error))
       return false;
     if (!o.stage_only) {
-      job.steps.push_back(DeliveryStep(o, sn, cns, sndir, list.path,
+      job.steps.push_back(DeliveryStep(o, sn_run, sn, cns, sndir, list.path,
                                        db.loaded ? db.path : ""));
       job.timeout = ServiceNodeJobTimeout(o, cns.size());
     }
-    job.steps.push_back(CloseSharedConnectionStep(o, sn));
+    job.steps.push_back(CloseSharedConnectionStep(o, sn_run, sn));
     if (!o.stage_only) job.behind = cns.size();
     plan->jobs.push_back(std::move(job));
   }
@@ -111,9 +110,9 @@ int SyncFiles(const Options& o, const RunContext& run, const ClusterDb& db,
   // run with --persist.
   RunContext direct = run;
   if (direct.control_dir.empty()) direct.control_dir = work.path();
-  const Options po = PlannerOptions(o, direct);
   SyncPlanInput in;
-  in.options = &po;
+  in.options = &o;
+  in.run = direct;
   in.db = &db;
   in.list = &list;
   in.nodes = o.stage_only ? std::vector<std::string>() : groups[""];
@@ -125,7 +124,7 @@ int SyncFiles(const Options& o, const RunContext& run, const ClusterDb& db,
   if (o.stage_only) {
     for (const auto& n : groups[""]) plan.jobs.push_back({n, {}});  // skipped
   }
-  if (o.persist == 0) CloseSharedConnections(po, &plan);
+  if (o.persist == 0) CloseSharedConnections(o, direct, &plan);
   size_t first_sn_job = plan.jobs.size();
   if (!AddServiceNodeJobs(o, run, db, env, list, groups, work.path(), &plan, &error))
     return Fail(kExitUsage, error);
