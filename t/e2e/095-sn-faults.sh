@@ -133,7 +133,10 @@ head -c 200000000 /dev/zero >/install/big/file
 pid=$!
 temp_on_sn1() { on sn1 sh -c 'ls -A /install/big' | grep -qE '^\.file\.[A-Za-z0-9]{6}$'; }
 wait_for "rsync's temporary file on sn1 (the mirror under way)" 120 temp_on_sn1
-on sn1 pkill -9 -x rsync
+# Every rsync on sn1 is stopped before any is killed: a receiver that
+# outlives its generator for a moment cleans up and removes its temporary
+# file, which a loaded machine allows between two kills.
+on sn1 sh -c 'pkill -STOP -x rsync; pkill -KILL -x rsync'
 wait $pid
 check "a receiver killed hard on sn1 leaves rsync's temporary file" temp_on_sn1
 xdcp --sn sn1 /install
