@@ -7,11 +7,18 @@
 
 #include "gtest/gtest.h"
 #include "scratch_dir.h"
+#include "text.h"
 
 namespace xdcp {
 namespace {
 
 using Argv = std::vector<std::string>;
+
+std::string ReadFile(const std::string& path) {
+  std::string text;
+  EXPECT_TRUE(ReadWholeFile(path, &text)) << path;
+  return text;
+}
 const std::string kSsh = "ssh -o BatchMode=yes -o ConnectTimeout=10";
 // Without --delete, only rsync's leftover temporary files are deleted.
 const std::string kTempRule =
@@ -73,23 +80,46 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   Plan p = MakeMirrorPlan(in, &notes);
   ASSERT_EQ(p.jobs.size(), 3u);
   const std::vector<Step>& steps = p.jobs[0].steps;
-  ASSERT_EQ(steps.size(), 2u);
+  ASSERT_EQ(steps.size(), 3u);
   std::string digest = TreeDigest(scan, {"*.iso"});
   EXPECT_EQ(steps[0].argv.back(), "xdcp --require-version " XDCP_VERSION
                                   " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
-  EXPECT_EQ(steps[0].stdin_path, dir + "/exclude.0");
+  EXPECT_EQ(steps[0].stdin_path, dir + "/probe.0");
+  // Its stdin: the exclusions, an empty record, each directory's path and
+  // digest (--tree-digest reads it so).
+  std::string input = ReadFile(dir + "/probe.0");
+  std::vector<DirDigest> dirs = DirDigests(scan, {"*.iso"});
+  ASSERT_EQ(dirs.size(), 1u);
+  EXPECT_EQ(input, std::string("*.iso\0\0.\0", 9) + dirs[0].digest + std::string(1, '\0'));
   ASSERT_EQ(steps[0].probes.size(), 1u);
   EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
                 std::to_string(steps[0].probes[0].mtime), digest);
+  // Then the local step that lists what differs, then rsync with that list.
+  EXPECT_EQ(steps[1].kind, StepKind::kLocal);
   EXPECT_EQ(steps[1].run_if_changed, std::vector<std::string>{"tree digest of /install"});
-  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--checksum"),
-            steps[1].argv.end());
-  EXPECT_NE(std::find(steps[1].argv.begin(), steps[1].argv.end(), "--max-delete=6"),
-            steps[1].argv.end()) << "counted from the scan";
+  EXPECT_EQ(steps[2].run_if_changed, std::vector<std::string>{"tree digest of /install"});
+  const Argv& rsync = steps[2].argv;
+  ASSERT_GE(rsync.size(), 4u);
+  EXPECT_EQ(Argv(rsync.end() - 4, rsync.end()),
+            (Argv{"--files-from=" + dir + "/send.0", "--from0", "/install/", "sn1:/install/"}));
+  EXPECT_NE(std::find(rsync.begin(), rsync.end(), "--checksum"), rsync.end());
+  EXPECT_NE(std::find(rsync.begin(), rsync.end(), "--max-delete=6"), rsync.end())
+      << "counted from the scan";
   EXPECT_NE(std::find(notes.begin(), notes.end(),
                       "fast path: sn2: /install: rsync runs only if sn2's tree digest differs from " +
-                          digest),
+                          digest + ", and sends only the directories that differ"),
             notes.end());
+  // The SN's answer: a directory it names is sent; anything else sends all.
+  steps[0].more_lines("differs 0");
+  EXPECT_EQ(steps[1].local(), "");
+  EXPECT_EQ(ReadFile(dir + "/send.0"), std::string("./\0", 3));
+  EXPECT_EQ(steps[1].local_note(), "1 of 1 directories of /install to send");
+  const std::vector<Step>& sn2 = p.jobs[1].steps;
+  sn2[0].more_lines("differs 5");  // not in the list
+  EXPECT_EQ(sn2[1].local(), "");
+  EXPECT_EQ(sn2[1].local_note(),
+            "1 of 1 directories of /install to send (all: no usable list from sn2)");
+  EXPECT_NE(sn2[1].local(), "") << "the list is made once, never over another file";
   // One SN with a pattern of its own that xdcp cannot match.
   in.lists.push_back({"from deep.exclude", {"**/deep"}});
   in.nodes_of = {{"sn1", {}}};

@@ -104,5 +104,104 @@ TEST(TreeDigestTest, DigestFollowsWhatRsyncCompares) {
   EXPECT_EQ(TreeDigest(missing, {}), "missing");
 }
 
+// Two copies of one tree: `mn` as the management node has it, `sn` as a
+// service node has it; the directories the SN says differ, as paths.
+class DirDigestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const std::string& r : {mn, sn}) {
+      mkdir(r.c_str(), 0755);
+      for (const char* d : {"/a", "/a/b", "/c", "/x"}) mkdir((r + d).c_str(), 0755);
+      Write(r + "/a/f", "f");
+      Write(r + "/a/b/g", "g");
+      Write(r + "/c/h", "h");
+      Write(r + "/x/skip", "s");
+      link((r + "/a/f").c_str(), (r + "/c/f.link").c_str());
+      Settle(r);
+    }
+  }
+  // Every path's time to one value, as after an rsync with -t.
+  void Settle(const std::string& r) {
+    for (const char* p : {"/a/f", "/a/b/g", "/a/b", "/c/h", "/c/f.link", "/c", "/x/skip", "/x",
+                          "/a", ""}) {
+      struct timespec t[2] = {{1000, 0}, {1000, 0}};
+      utimensat(AT_FDCWD, (r + p).c_str(), t, AT_SYMLINK_NOFOLLOW);
+    }
+  }
+  TreeScan Scan(const std::string& r) {
+    TreeScan scan;
+    std::string error;
+    EXPECT_TRUE(ScanTree(r, false, &scan, &error)) << error;
+    return scan;
+  }
+  // What the management node would send: the SN's differing directories
+  // and the hard-link closure, as paths.
+  std::vector<std::string> ToSend() {
+    TreeScan m = Scan(mn), s = Scan(sn);
+    std::vector<DirDigest> dirs = DirDigests(m, patterns);
+    std::vector<std::pair<std::string, std::string>> theirs;
+    for (const auto& d : dirs) theirs.emplace_back(m.entries[d.entry].path, d.digest);
+    return DirsToSend(m, patterns, dirs, DifferingDirs(s, patterns, theirs));
+  }
+  ScratchDir tmp;
+  std::string mn = tmp.path() + "/mn", sn = tmp.path() + "/sn";
+  std::vector<std::string> patterns{"/x/"};
+  using Paths = std::vector<std::string>;
+};
+
+TEST_F(DirDigestTest, SameTreesSendNothing) {
+  EXPECT_EQ(ToSend(), Paths{});
+  TreeScan m = Scan(mn);
+  Paths listed;
+  for (const auto& d : DirDigests(m, patterns)) listed.push_back(m.entries[d.entry].path);
+  EXPECT_EQ(listed, (Paths{".", "a", "a/b", "c"})) << "excluded x is not listed";
+}
+
+TEST_F(DirDigestTest, OnlyTheDirectoryOfAChangedFileIsSent) {
+  Write(sn + "/a/b/g", "gg");
+  Settle(sn);
+  EXPECT_EQ(ToSend(), Paths{"a/b"});
+}
+
+TEST_F(DirDigestTest, ExtraAndMissingEntriesMarkTheirDirectory) {
+  Write(sn + "/c/extra", "e");
+  unlink((sn + "/a/b/g").c_str());
+  rmdir((sn + "/a/b").c_str());
+  Settle(sn);
+  EXPECT_EQ(ToSend(), (Paths{"a", "a/b", "c"})) << "a lost b; b is missing; c has more";
+}
+
+TEST_F(DirDigestTest, ExcludedPathsNeverCount) {
+  Write(sn + "/x/skip", "changed");
+  Write(sn + "/x/new", "n");
+  Settle(sn);
+  EXPECT_EQ(ToSend(), Paths{});
+}
+
+TEST_F(DirDigestTest, AHardLinkGroupIsSentWhole) {
+  // a/f and c/f.link are one file on the MN; on the SN the link is broken
+  // in c only: both directories go, so that rsync -H sees the whole group.
+  unlink((sn + "/c/f.link").c_str());
+  Write(sn + "/c/f.link", "f");
+  Settle(sn);
+  EXPECT_EQ(ToSend(), (Paths{"a", "c"}));
+}
+
+TEST_F(DirDigestTest, ADirectoryThatIsAFileOnTheSnDiffers) {
+  unlink((sn + "/a/b/g").c_str());
+  rmdir((sn + "/a/b").c_str());
+  Write(sn + "/a/b", "not a directory");
+  Settle(sn);
+  EXPECT_EQ(ToSend(), (Paths{"a", "a/b", "c"})) << "c: hard links of a/f";
+}
+
+TEST_F(DirDigestTest, TreeDigestsDifferExactlyWhenADirectoryDigestDoes) {
+  TreeScan m = Scan(mn);
+  EXPECT_EQ(TreeDigest(m, patterns), TreeDigest(Scan(sn), patterns));
+  chmod((sn + "/a/b/g").c_str(), 0600);
+  EXPECT_NE(TreeDigest(m, patterns), TreeDigest(Scan(sn), patterns));
+  EXPECT_EQ(ToSend(), Paths{"a/b"});
+}
+
 }  // namespace
 }  // namespace xdcp

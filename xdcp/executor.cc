@@ -357,6 +357,8 @@ class Executor {
       reporter_->Trace(plan_.jobs[run->job].node, {"(local)", step.what});
       std::string error = step.local ? step.local() : "";
       if (!error.empty()) return LocalFailed(run, error);
+      std::string note = step.local_note ? step.local_note() : "";
+      if (!note.empty()) reporter_->Trace(plan_.jobs[run->job].node, {"(local)", note});
     }
     if (run->step == steps.size()) return Finish(run, BaseResult(*run));
     const Step& step = plan_.jobs[run->job].steps[run->step];
@@ -522,6 +524,8 @@ class Executor {
           run.changed.insert(p.local);
           reporter_->Trace(plan_.jobs[run.job].node, {"changed:", p.local});
         }
+      } else if (step.more_lines) {
+        step.more_lines(line);
       }
       return;
     }

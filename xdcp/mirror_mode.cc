@@ -90,6 +90,7 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   RunContext run;
   struct passwd* pw = getpwuid(getuid());  // ssh reads this home's config
   run.ssh_ciphers = PreferredCiphers(pw && pw->pw_dir ? pw->pw_dir : "");
+  if (o.persist > 0 && !UsePersistentConnections(o, &run, &error)) return Fail(kExitUsage, error);
   MirrorInput in;
   in.db = &db;
   if (!MirrorTargets(o, db, env, &in.nodes_of, &error)) return Fail(kExitUsage, error);
@@ -113,9 +114,12 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   }
   WorkDir work;
   if (work.path().empty()) return Fail(kExitUsage, "cannot make a work directory in /tmp");
-  // One ssh connection per SN for its digest probes, rsync runs and staging.
-  run.control_dir = work.path() + "/sn";
-  mkdir(run.control_dir.c_str(), 0700);
+  // One ssh connection per SN for its digest probes, rsync runs and
+  // staging; kept after the run with --persist.
+  if (run.control_dir.empty()) {
+    run.control_dir = work.path() + "/sn";
+    mkdir(run.control_dir.c_str(), 0700);
+  }
   in.options = &o;
   in.run = run;
   in.workdir = work.path();
@@ -155,7 +159,7 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
       return Fail(kExitUsage, error);
     }
   }
-  CloseSharedConnections(o, run, &plan);
+  if (o.persist == 0) CloseSharedConnections(o, run, &plan);
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) {
       bool fast = n.compare(0, 11, "fast path: ") == 0;

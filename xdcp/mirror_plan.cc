@@ -1,12 +1,17 @@
 #include "mirror_plan.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "filelist.h"
@@ -55,12 +60,13 @@ long CountFiles(const std::string& root) {
   return files_counted;
 }
 
-// The probe of `sn`'s digest of `root` (its exclusions, NUL-separated in
-// `patterns`, written to `file` for the remote xdcp's stdin). Its one line
-// is compared with `digest`; any other line (an error, an xdcp without
-// --tree-digest) counts as a difference, so rsync runs.
+// The probe of `sn`'s digest of `root` (`input`, its exclusions and the
+// directory digests as --tree-digest reads them, is written to `file` for
+// the remote xdcp's stdin). Its first line is compared with `digest`; any
+// other line (an error, an xdcp without --tree-digest) counts as a
+// difference, so rsync runs.
 bool DigestProbeStep(const Options& o, const RunContext& run, const std::string& sn,
-                     const std::string& root, const std::string& file, const std::string& patterns,
+                     const std::string& root, const std::string& file, const std::string& input,
                      const std::string& digest, Step* step, std::string* error) {
   Probe p;
   p.local = "tree digest of " + root;
@@ -69,7 +75,7 @@ bool DigestProbeStep(const Options& o, const RunContext& run, const std::string&
     return false;
   }
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << patterns;
+  out << input;
   if (!out.flush()) return *error = "cannot write " + file, false;
   std::string cmd = ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
                     " --tree-digest " + ShellQuote(root);
@@ -79,6 +85,59 @@ bool DigestProbeStep(const Options& o, const RunContext& run, const std::string&
   step->stdin_path = file;
   step->probes = {p};
   return true;
+}
+
+// What the management node knows of one mirrored path for one set of
+// exclusions: shared by the SNs that have those exclusions.
+struct Known {
+  std::string digest;  // TreeDigest
+  std::shared_ptr<const std::vector<DirDigest>> dirs;
+  std::string input;   // the probe's stdin
+};
+
+// The directories one SN's probe said differ ("differs K" lines).
+struct Differing {
+  std::vector<size_t> dirs;
+  bool other = false;  // a line that is no such record
+  std::string note;    // for -T, once the list is made
+};
+
+// The local step between the probe and rsync: writes to `file` the
+// directories to send (NUL-terminated, each with a trailing slash so that
+// rsync sends its contents), those the SN said differ, or all of them if
+// it said none or anything else (an error, a missing tree, a directory
+// that is not in the list).
+Step ListDifferingStep(const std::string& sn, const std::string& root, const TreeScan* tree,
+                       const std::vector<std::string>& patterns,
+                       std::shared_ptr<const std::vector<DirDigest>> dirs,
+                       std::shared_ptr<Differing> found, const std::string& file) {
+  Step s;
+  s.kind = StepKind::kLocal;
+  s.what = "list the directories of " + root + " that differ on " + sn;
+  s.local = [=]() -> std::string {
+    std::vector<std::string> send;
+    bool all = found->other || found->dirs.empty() ||
+               std::any_of(found->dirs.begin(), found->dirs.end(),
+                           [&](size_t k) { return k >= dirs->size(); });
+    if (all) {
+      for (const auto& d : *dirs) send.push_back(tree->entries[d.entry].path);
+    } else {
+      send = DirsToSend(*tree, patterns, *dirs, found->dirs);
+    }
+    int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot write " + file + ": " + strerror(errno);
+    std::string text;
+    for (const auto& p : send) text += p + "/" + '\0';
+    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ok = close(fd) == 0 && ok;
+    if (!ok) return "cannot write " + file;
+    found->note = std::to_string(send.size()) + " of " + std::to_string(dirs->size()) +
+                  " directories of " + root + " to send" +
+                  (all ? " (all: no usable list from " + sn + ")" : "");
+    return "";
+  };
+  s.local_note = [found]() { return found->note; };
+  return s;
 }
 
 }  // namespace
@@ -132,7 +191,7 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
   plan.node_timeout = o.timeout;
   // The management node's digest, by path and exclusions: SNs with the
   // same exclusions share it.
-  std::map<std::pair<std::string, std::string>, std::string> digests;
+  std::map<std::pair<std::string, std::string>, Known> known;
   int files_written = 0;
   for (const auto& [sn, nodes] : in.nodes_of) {
     NodeJob job{sn, {}};
@@ -167,17 +226,42 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
       } else if (why_not.empty()) {
         std::string key;
         for (const auto& p : patterns) key += p + '\0';
-        std::string file = in.workdir + "/exclude." + std::to_string(files_written++);
-        std::string& digest = digests[{root, key}];
-        if (digest.empty()) digest = TreeDigest(*tree, patterns);
+        std::string number = std::to_string(files_written++);
+        Known& k = known[{root, key}];
+        if (k.digest.empty()) {
+          k.digest = TreeDigest(*tree, patterns);
+          k.dirs = std::make_shared<const std::vector<DirDigest>>(DirDigests(*tree, patterns));
+          k.input = key + '\0';
+          for (const auto& dir : *k.dirs) {
+            k.input += tree->entries[dir.entry].path + '\0' + dir.digest + '\0';
+          }
+        }
         Step probe;
-        if (!DigestProbeStep(o, in.run, sn, root, file, key, digest, &probe, &why_not)) {
+        if (!DigestProbeStep(o, in.run, sn, root, in.workdir + "/probe." + number, k.input,
+                             k.digest, &probe, &why_not)) {
           notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);
         } else {
           notes->push_back("fast path: " + sn + ": " + root + ": rsync runs only if " + sn +
-                           "'s tree digest differs from " + digest);
-          s.run_if_changed = {probe.probes[0].local};
+                           "'s tree digest differs from " + k.digest +
+                           ", and sends only the directories that differ");
+          auto found = std::make_shared<Differing>();
+          probe.more_lines = [found](const std::string& line) {
+            unsigned long long index = 0;
+            int end = 0;
+            if (sscanf(line.c_str(), "differs %llu%n", &index, &end) == 1 &&
+                static_cast<size_t>(end) == line.size()) {
+              found->dirs.push_back(static_cast<size_t>(index));
+            } else {
+              found->other = true;
+            }
+          };
+          std::string list = in.workdir + "/send." + number;
+          Step pick = ListDifferingStep(sn, root, tree, patterns, k.dirs, found, list);
+          pick.run_if_changed = s.run_if_changed = {probe.probes[0].local};
+          // Only the listed directories' contents (-a without -r here).
+          s.argv.insert(s.argv.end() - 2, {"--files-from=" + list, "--from0"});
           job.steps.push_back(std::move(probe));
+          job.steps.push_back(std::move(pick));
         }
       } else {
         notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);

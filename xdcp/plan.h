@@ -75,6 +75,11 @@ struct Step {
   bool quiet = false;     // its output is not shown
   // kLocal: the work; returns "" or what went wrong.
   std::function<std::string()> local;
+  // kLocal: after the work, what it found, for -T ("": nothing to say).
+  std::function<std::string()> local_note;
+  // A probe step's output lines after the probes' own, one at a time (the
+  // service node's list of differing directories).
+  std::function<void(const std::string&)> more_lines;
 };
 
 struct NodeJob {

@@ -1,7 +1,10 @@
 // What xdcp answers when the management node's xdcp runs it on a service
 // node to ask: --require-version (is this the same xdcp?) and, with it,
 // --tree-digest DIR (is this tree already up to date? see tree_digest.h).
+#include <algorithm>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "mode.h"
 #include "tree_digest.h"
@@ -15,22 +18,37 @@ int CheckVersion(const std::string& wanted) {
 }
 
 // --tree-digest DIR (run by the management node's --sn on an SN): this
-// node's digest of DIR for the exclusions on stdin (NUL-separated).
+// node's digest of DIR, for the exclusions on stdin. Then, if the stdin
+// also lists the management node's directories with their digests, one
+// line "differs K" for each of those (K: its place in the list) that
+// differs here, so that only those are sent. Stdin: NUL-terminated
+// records, the exclusions, an empty record, then path and digest of each
+// directory in turn.
 int PrintTreeDigest(const Options& o) {
   std::string text, error;
   char buf[65536];
   for (size_t n; (n = fread(buf, 1, sizeof buf, stdin)) > 0;) text.append(buf, n);
-  std::vector<std::string> patterns;
+  std::vector<std::string> records;
   for (size_t at = 0, nul; at < text.size(); at = nul + 1) {
     nul = text.find('\0', at);
     if (nul == std::string::npos) nul = text.size();
-    patterns.push_back(text.substr(at, nul - at));
+    records.push_back(text.substr(at, nul - at));
+  }
+  auto blank = std::find(records.begin(), records.end(), "");
+  std::vector<std::string> patterns(records.begin(), blank);
+  std::vector<std::pair<std::string, std::string>> dirs;
+  for (auto it = blank == records.end() ? blank : blank + 1; it != records.end(); it += 2) {
+    if (it + 1 == records.end()) return Fail(kExitUsage, "--tree-digest: a directory without its digest");
+    dirs.emplace_back(*it, *(it + 1));
   }
   std::string why;
   if (!PatternsMatchable(patterns, &why)) return Fail(kExitUsage, why);
   TreeScan scan;
   if (!ScanTree(o.tree_digest, o.checksum, &scan, &error)) return Fail(kExitNodeFailed, error);
-  printf("%s\n", TreeDigest(scan, patterns).c_str());
+  std::string digest = TreeDigest(scan, patterns);
+  printf("%s\n", digest.c_str());
+  if (digest == "missing" || dirs.empty()) return kExitOk;
+  for (size_t k : DifferingDirs(scan, patterns, dirs)) printf("differs %zu\n", k);
   return kExitOk;
 }
 

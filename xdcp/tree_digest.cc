@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace xdcp {
@@ -221,10 +223,18 @@ bool ExcludedBy(const std::vector<std::string>& patterns, const std::string& pat
   return false;
 }
 
-std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& patterns) {
-  if (!scan.exists) return "missing";
-  uint64_t s1 = 0x6a09e667f3bcc908ULL, s2 = 0xbb67ae8584caa73bULL;
-  std::map<std::pair<dev_t, ino_t>, size_t> leaders;  // hard links: first path in
+namespace {
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+// Calls visit(i, leader, parent) for each entry `patterns` leave in, in
+// scan order: `leader` is the first included path of its hard-link group
+// when that is another entry (else kNone), `parent` the index of its
+// directory (kNone for the root).
+template <typename Visit>
+void ForIncluded(const TreeScan& scan, const std::vector<std::string>& patterns, Visit visit) {
+  std::map<std::pair<dev_t, ino_t>, size_t> leaders;
+  std::vector<size_t> open;  // the directories the next entry may be in
   const auto& es = scan.entries;
   for (size_t i = 0; i < es.size();) {
     const ScanEntry& e = es[i];
@@ -232,23 +242,108 @@ std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& pat
       i = e.dir ? e.end : i + 1;  // an excluded directory: its subtree too
       continue;
     }
-    s1 = Mix(s1 ^ e.h1);
-    s2 = Mix(s2 + e.h2);
+    while (!open.empty() && i >= es[open.back()].end) open.pop_back();
+    size_t leader = kNone;
     if (e.linked) {
-      size_t leader = leaders.emplace(std::make_pair(e.dev, e.ino), i).first->second;
-      if (leader == i) {  // alone so far: as a file with one link
-        ++i;
-        continue;
-      }
-      Hasher h;
-      h.Text(es[leader].path);
-      s1 = Mix(s1 ^ h.a);
-      s2 = Mix(s2 + h.b);
+      size_t first = leaders.emplace(std::make_pair(e.dev, e.ino), i).first->second;
+      if (first != i) leader = first;
     }
+    visit(i, leader, open.empty() ? kNone : open.back());
+    if (e.dir) open.push_back(i);
     ++i;
   }
-  return std::to_string(static_cast<long long>(s1 >> 1)) + " " +
-         std::to_string(static_cast<long long>(s2 >> 1));
+}
+
+struct Fold {
+  uint64_t s1 = 0x6a09e667f3bcc908ULL, s2 = 0xbb67ae8584caa73bULL;
+  void Add(uint64_t h1, uint64_t h2) {
+    s1 = Mix(s1 ^ h1);
+    s2 = Mix(s2 + h2);
+  }
+  // An entry: its attributes and, for a hard link that is not the first
+  // of its group, that first path.
+  void Entry(const TreeScan& scan, size_t i, size_t leader) {
+    Add(scan.entries[i].h1, scan.entries[i].h2);
+    if (leader == kNone) return;  // alone so far: as a file with one link
+    Hasher h;
+    h.Text(scan.entries[leader].path);
+    Add(h.a, h.b);
+  }
+};
+
+}  // namespace
+
+std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& patterns) {
+  if (!scan.exists) return "missing";
+  Fold f;
+  ForIncluded(scan, patterns, [&](size_t i, size_t leader, size_t) { f.Entry(scan, i, leader); });
+  return std::to_string(static_cast<long long>(f.s1 >> 1)) + " " +
+         std::to_string(static_cast<long long>(f.s2 >> 1));
+}
+
+std::vector<DirDigest> DirDigests(const TreeScan& scan, const std::vector<std::string>& patterns) {
+  std::vector<DirDigest> out;
+  if (!scan.exists) return out;
+  std::vector<Fold> folds;
+  std::map<size_t, size_t> slot;  // entry index -> its place in `out`
+  ForIncluded(scan, patterns, [&](size_t i, size_t leader, size_t parent) {
+    if (parent != kNone) folds[slot[parent]].Entry(scan, i, leader);
+    if (!scan.entries[i].dir) return;
+    slot[i] = out.size();
+    out.push_back({i, ""});
+    folds.emplace_back();
+    folds.back().Entry(scan, i, kNone);
+  });
+  char hex[33];
+  for (size_t k = 0; k < out.size(); ++k) {
+    snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(folds[k].s1),
+             static_cast<unsigned long long>(folds[k].s2));
+    out[k].digest = hex;
+  }
+  return out;
+}
+
+std::vector<size_t> DifferingDirs(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                  const std::vector<std::pair<std::string, std::string>>& theirs) {
+  std::map<std::string, std::string> mine;
+  for (const auto& d : DirDigests(scan, patterns)) mine[scan.entries[d.entry].path] = d.digest;
+  std::vector<size_t> out;
+  for (size_t k = 0; k < theirs.size(); ++k) {
+    auto it = mine.find(theirs[k].first);
+    if (it == mine.end() || it->second != theirs[k].second) out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<std::string> DirsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                    const std::vector<DirDigest>& dirs,
+                                    const std::vector<size_t>& differing) {
+  // Hard-link groups (included members only) and where their members are.
+  std::map<std::pair<dev_t, ino_t>, std::vector<size_t>> groups;  // -> directories
+  std::map<size_t, std::vector<std::pair<dev_t, ino_t>>> linked_in;  // directory -> groups
+  ForIncluded(scan, patterns, [&](size_t i, size_t, size_t parent) {
+    const ScanEntry& e = scan.entries[i];
+    if (!e.linked || parent == kNone) return;
+    groups[{e.dev, e.ino}].push_back(parent);
+    linked_in[parent].push_back({e.dev, e.ino});
+  });
+  std::set<size_t> send;
+  std::vector<size_t> todo;
+  for (size_t k : differing) {
+    if (k < dirs.size() && send.insert(dirs[k].entry).second) todo.push_back(dirs[k].entry);
+  }
+  while (!todo.empty()) {
+    size_t d = todo.back();
+    todo.pop_back();
+    for (const auto& g : linked_in[d]) {
+      for (size_t other : groups[g]) {
+        if (send.insert(other).second) todo.push_back(other);
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (size_t i : send) out.push_back(scan.entries[i].path);  // scan order
+  return out;
 }
 
 }  // namespace xdcp

@@ -16,10 +16,14 @@
 // its stdin; it scans its tree locally and prints its digest. Equal digests
 // mean the SN already holds what rsync would leave there, and that SN's
 // rsync run is skipped (a probe step; the rsync step runs only if the
-// probe's line differs). Anything else (a different digest, a missing
-// tree, an SN without this xdcp, a pattern xdcp cannot match exactly)
-// runs rsync as before, so drift on an SN is always repaired. No state is
-// kept between runs. The digest is not cryptographic: it detects changes,
+// probe's line differs). The probe's stdin also carries the MN's digest of
+// each directory (DirDigests); the SN answers with the directories whose
+// digest differs from its own, and rsync gets only those (--files-from,
+// each with its immediate entries), plus the directories that hold hard
+// links of their files. Anything else (a missing tree, an SN without this
+// xdcp, an answer that is no such list) sends every directory, and a
+// pattern xdcp cannot match exactly turns the fast path off, so drift on
+// an SN is always repaired. No state is kept between runs. The digest is not cryptographic: it detects changes,
 // it does not authenticate an SN (whose root owns its tree anyway).
 #ifndef XDCP_TREE_DIGEST_H_
 #define XDCP_TREE_DIGEST_H_
@@ -28,6 +32,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xdcp {
@@ -64,6 +69,36 @@ bool ExcludedBy(const std::vector<std::string>& patterns, const std::string& pat
 // "D1 D2" (two decimal numbers) for the entries `patterns` leave in, or
 // "missing" when the root does not exist.
 std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& patterns);
+
+// Directory digests: when the tree digests differ, the management node
+// sends only the directories that differ. A directory's digest covers
+// what `rsync -d` compares when it sends that directory's contents: the
+// directory itself and its immediate entries (hard links named by the
+// first path of their group, as in TreeDigest). Every entry is in its
+// directory's digest, so tree digests that differ mean at least one
+// directory digest differs.
+struct DirDigest {
+  size_t entry = 0;  // index in TreeScan::entries
+  std::string digest;  // 32 hex digits
+};
+
+// The digests of the directories `patterns` leave in, in scan order (the
+// root first). None when the root does not exist.
+std::vector<DirDigest> DirDigests(const TreeScan& scan, const std::vector<std::string>& patterns);
+
+// On the service node: the indexes in `theirs` (the management node's
+// directories, as relative path and digest) of those whose digest differs
+// here, or that are no directory here.
+std::vector<size_t> DifferingDirs(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                  const std::vector<std::pair<std::string, std::string>>& theirs);
+
+// On the management node: the directories (relative paths, "." for the
+// root) to send so that `differing` (indexes in `dirs`) are brought up to
+// date: those, plus every directory holding a hard link of a file in one
+// of them, so that rsync -H sees each hard-link group whole.
+std::vector<std::string> DirsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                    const std::vector<DirDigest>& dirs,
+                                    const std::vector<size_t>& differing);
 
 }  // namespace xdcp
 

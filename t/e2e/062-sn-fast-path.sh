@@ -57,6 +57,8 @@ changed_count() { grep "^TRACE: sn1: changed: " "$WORK/out" | grep -vc "tree dig
 xdcp "${MIRROR[@]}"
 check "cold: the SN has no tree, rsync runs; -T says the digest differed" eval \
   'rc_is 0 && rsync_ran && out_has "TRACE: sn1: changed: '"'tree digest of /install'"'" && err_has "xdcp: fast path: sn1: /install: rsync runs only if"'
+check "... all 6 directories are sent (the SN has none of them)" \
+  out_has "6 of 6 directories of /install to send"
 check "... and the tree is exactly a full rsync's (files, links, dangling links, hard links, modes, owners, mtimes)" exact
 check "... excluded paths stayed home" eval 'absent sn1 /install/scratch && absent sn1 /install/postscripts/run.log'
 
@@ -68,6 +70,10 @@ echo "changed on mn" >>/install/img/rootimg/etc/f7
 xdcp "${MIRROR[@]}"
 check "a one-file change on the management node: rsync runs and sends that file only" eval \
   'rc_is 0 && rsync_ran && [ "$(changed_count)" = 1 ] && out_has "TRACE: sn1: changed: /install/img/rootimg/etc/f7"'
+# etc differs; postscripts holds hard links of etc/hello.third, so it goes
+# too (rsync -H must see the whole group); the other 4 directories do not.
+check "... rsync gets only the differing directory and the one its hard links share" eval \
+  'out_has "2 of 6 directories of /install to send" && out_has "--files-from="'
 check "... exact" exact
 
 on sn1 sh -c 'echo drift >>/install/img/rootimg/etc/f3'
@@ -122,7 +128,7 @@ check "excluded paths changed on the SN do not make rsync run, and are kept" eva
 on sn1 sh -c 'echo extra >/install/img/extra && touch -d "2024-01-02 03:04:05" /install/img'
 xdcp "${MIRROR[@]}"
 check "an extra file on the SN: rsync runs, --delete removes it" eval \
-  'rc_is 0 && rsync_ran && absent sn1 /install/img/extra'
+  'rc_is 0 && rsync_ran && absent sn1 /install/img/extra && out_has "1 of 6 directories of /install to send"'
 check "... exact" exact
 
 xdcp "${MIRROR[@]}" -o --bwlimit=100000
@@ -133,8 +139,21 @@ xdcp --sn sn1 --no-default-excludes -X "$WORK/deep.exclude" -T /install
 check "a pattern xdcp cannot match itself: no fast path, -T says which" eval \
   'rc_is 0 && rsync_ran && err_has "off: exclusion '"'**/deep'"' has '"'**'"'"'
 
+# --persist: the SN's connection outlives the run; the next run's probe
+# goes over it (the same master, no new login), and only the probe runs.
+master() { ssh -o ControlPath="$XDCP_LOCK_DIR/ssh/%C" -O check sn1 2>&1 | sed -n 's/.*(pid=\([0-9]*\)).*/\1/p'; }
+xdcp "${MIRROR[@]}" --persist 60
+m1=$(master)
+check "--sn --persist: the SN's connection stays open after the run" eval 'rc_is 0 && [ -n "$m1" ]'
+xdcp "${MIRROR[@]}" --persist 60
+check "... the next run uses it (same master), warm: no rsync" eval \
+  'rc_is 0 && [ -n "$m1" ] && [ "$(master)" = "$m1" ] && ! rsync_ran'
+xdcp --close-connections sn1
+check "... --close-connections ends it" eval 'rc_is 0 && [ -z "$(master)" ]'
+
 XDCP_REMOTE_XDCP=/nonexistent/xdcp xdcp "${MIRROR[@]}"
-check "an SN without this xdcp gets a full rsync and is fine" eval 'rc_is 0 && rsync_ran'
+check "an SN without this xdcp gets every directory and is fine" eval \
+  'rc_is 0 && rsync_ran && out_has "6 of 6 directories of /install to send (all: no usable list from sn1)" && exact'
 check "nothing is left running" no_leftovers
 rm -rf /install/*
 finish
