@@ -13,6 +13,8 @@
 # they differ (see xdcp(1), SERVICE NODES).
 # Runners (all from mn's view, all rsync -a -H over ssh, fan-out 64):
 #   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
+#   xdcpp     the same with --persist 3599: the SNs' ssh connections stay
+#             open between its runs (opened by an untimed run first)
 #   rsync&    plain rsync -aH per SN, all started at once (& + wait)
 #   rsync-seq plain rsync -aH per SN, one after another
 #   parx      rsync& with xdcp's own rsync options (RUNNERS must name it)
@@ -20,6 +22,12 @@
 #   clush     clush -w sn[1-N] -f 64 -R exec rsync -aH /install/ %h:/install/
 # Every ssh started in mn goes through a PATH wrapper that counts it, so the
 # table shows the management node's ssh connections per run.
+# Per run it also records: the management node's CPU (t/bench/cpuwall.py,
+# a child subreaper, so daemonized ssh masters count; for xdcpp the CPU
+# its kept masters spent during the run is added), the SNs' CPU (every
+# SN's sshd and its sessions: t/bench/treecpu.py, the difference of two
+# readings) and, with nft(8) installed, the bytes the management node
+# sent to the SNs' port 22 (an nftables counter, headers included).
 #
 #   t/bench/sn_mirror.sh
 #   MB=200 FILES=20000 SNS=8 t/bench/sn_mirror.sh
@@ -58,9 +66,31 @@ unset XDCP_NODELIST DSH_FANOUT DSH_TIMEOUT DCP_NODE_RCP DSH_NODE_RCP \
 sns=(); for ((i = 1; i <= SNS; i++)); do sns+=("sn$i"); done
 snlist=$(IFS=,; echo "${sns[*]}")
 
-trap '"$C" down "$S" || true' EXIT
+cleanup() {
+    nft delete table ip xdcp_snbench 2>/dev/null || true
+    "$C" down "$S" || true
+}
+trap cleanup EXIT
 "$C" up "$S" mn "${sns[@]}" >/dev/null
 on() { "$C" on "$S" "$@"; }
+snpids=(); for h in "${sns[@]}"; do snpids+=("$("$C" sshd-pid "$S" "$h")"); done
+sncpu() { python3 "$top/t/bench/treecpu.py" "${snpids[@]}"; }
+# Kept masters of xdcpp (ControlPersist=3599 is in their command line).
+mastercpu() {
+    local m; m=$(pgrep -f -- '-o ControlPersist=3599' | tr '\n' ' ')
+    if [[ -n $m ]]; then python3 "$top/t/bench/treecpu.py" $m; else echo 0; fi
+}
+BYTES=0
+if command -v nft >/dev/null; then
+    BYTES=1
+    nft add table ip xdcp_snbench
+    nft add chain ip xdcp_snbench out '{ type filter hook output priority 0; }'
+    nft add rule ip xdcp_snbench out ip saddr "$("$C" addr "$S" mn)" tcp dport 22 counter
+fi
+sentbytes() {
+    ((BYTES)) || { echo 0; return; }
+    nft list table ip xdcp_snbench | sed -n 's/.*counter packets [0-9]* bytes \([0-9]*\).*/\1/p'
+}
 if [[ ${SN_TMPFS:-} == 1 ]]; then
     # In the SN's own mount namespace: gone when the cluster goes down.
     for h in "${sns[@]}"; do on "$h" mount -t tmpfs -o size=$((MB * 3))m xdcp-bench /install; done
@@ -143,13 +173,17 @@ EOF
 
 # ------------------------------------------------------------- runners --
 printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
-# onmn CMD...: CMD in mn, its CPU time (user + sys, with every child it
-# waited for: the management node's whole share of the work) noted in
-# mn's /tmp/runner.cpu.
-onmn() { on mn /usr/bin/time -o /tmp/runner.cpu -f '%U %S' "$@"; }
+# onmn CMD...: CMD in mn; its wall time, user and sys CPU (with every
+# process it started, also those that left it: the management node's whole
+# share of the work) noted in mn's /tmp/runner.cw.
+onmn() { rm -f "$S/hosts/mn/tmp/runner.cw"; on mn env CPUWALL_OUT=/tmp/runner.cw LINGER=${LINGER:-2} python3 "$top/t/bench/cpuwall.py" "$@"; }
 run_xdcp() {
     XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top onmn "$XDCP" --sn "$snlist" --no-default-excludes /install \
         >"$S/last.out" 2>&1
+}
+run_xdcpp() {
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top LINGER=0.2 onmn "$XDCP" --sn "$snlist" --no-default-excludes \
+        --persist 3599 /install >"$S/last.out" 2>&1
 }
 run_par() {
     onmn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ & done
@@ -194,22 +228,27 @@ verify() {
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # timed NAME PHASE: runs run_NAME, records wall time and ssh count.
-declare -A T N ALL CPU MNCPU
+declare -A T N ALL CPU MNCPU SNCPU SENT
 timed() {
-    local t0 t1
+    local s0 s1 m0 m1 b0 b1
     : >"$S/ssh.count"
     sync   # flush the previous run's writeback; page cache stays warm
-    t0=$(date +%s.%N)
+    s0=$(sncpu) m0=$(mastercpu) b0=$(sentbytes)
     "run_$1" || { cat "$S/last.out" >&2; die "$1 $2 failed"; }
-    t1=$(date +%s.%N)
-    local took
-    took=$(printf '%.2f' "$(echo "$t1 - $t0" | bc -l)")
+    m1=$(mastercpu) b1=$(sentbytes)
+    # the SNs' sessions of a closed connection end just after the run
+    sleep 0.5; s1=$(sncpu)
+    local took wall user sys
+    read -r wall user sys <"$S/hosts/mn/tmp/runner.cw"
+    took=$(printf '%.2f' "$wall")
     # A runner listed more than once (RUNNERS below) gets one sample per
     # listing; the table shows the median.
     ALL[$1,$2]="${ALL[$1,$2]:-}${ALL[$1,$2]:+ }$took"
     T[$1,$2]=$(median ${ALL[$1,$2]})
     N[$1,$2]=$(wc -l <"$S/ssh.count")
-    MNCPU[$1,$2]="${MNCPU[$1,$2]:-}${MNCPU[$1,$2]:+ }$(awk '{ printf "%.2f", $1 + $2 }' "$S/hosts/mn/tmp/runner.cpu")"
+    MNCPU[$1,$2]="${MNCPU[$1,$2]:-}${MNCPU[$1,$2]:+ }$(echo "$user + $sys + $m1 - $m0" | bc -l | xargs printf '%.2f')"
+    SNCPU[$1,$2]="${SNCPU[$1,$2]:-}${SNCPU[$1,$2]:+ }$(echo "$s1 - $s0" | bc -l | xargs printf '%.2f')"
+    SENT[$1,$2]="${SENT[$1,$2]:-}${SENT[$1,$2]:+ }$(echo "($b1 - $b0) / 1048576" | bc -l | xargs printf '%.1f')"
     if [[ $1 == xdcp ]]; then  # xdcp's own CPU (user + sys), children excluded
         CPU[$2]="${CPU[$2]:-}${CPU[$2]:+ }$(awk '{ printf "%.2f", $1 + $2 }' "$S/hosts/mn/tmp/xdcp.rusage")"
     fi
@@ -233,6 +272,9 @@ has() { [[ " ${SCEN[*]} " == *" $1 "* ]]; }
 if ! has cold; then
     reset_sns
     run_par || { cat "$S/last.out" >&2; die "filling the SNs failed"; }
+fi
+if [[ " ${RUNNERS[*]} " == *" xdcpp "* ]]; then  # open xdcpp's connections
+    run_xdcpp || { cat "$S/last.out" >&2; die "xdcp --persist failed"; }
 fi
 seed=1
 for r in "${RUNNERS[@]}"; do
@@ -262,14 +304,14 @@ XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 
     | grep -m1 'TRACE: sn1: ' >"$S/xdcp.argv" || true
 
 # --------------------------------------------------------------- table --
-declare -A NAME=([xdcp]="xdcp --sn" [par]="rsync -aH, all at once (&/wait)"
+declare -A NAME=([xdcp]="xdcp --sn" [xdcpp]="xdcp --sn --persist" [par]="rsync -aH, all at once (&/wait)"
     [parx]="rsync with xdcp's options, all at once"
     [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
     [clush]="clush -R exec rsync")
 # The runners that ran, in the tables' order.
-ran() { local r; for r in xdcp par parx seq prsync clush; do [[ -z ${T[$r,warm]:-}${T[$r,cold]:-} ]] || echo "$r"; done; }
-for r in xdcp par parx seq prsync clush; do for p in cold warm 1pct; do
-    [[ -n ${T[$r,warm]:-}${T[$r,cold]:-} && -z ${T[$r,$p]:-} ]] && T[$r,$p]=0 && N[$r,$p]=0 && MNCPU[$r,$p]=0 && ALL[$r,$p]=-
+ran() { local r; for r in xdcp xdcpp par parx seq prsync clush; do [[ -z ${T[$r,warm]:-}${T[$r,cold]:-} ]] || echo "$r"; done; }
+for r in xdcp xdcpp par parx seq prsync clush; do for p in cold warm 1pct; do
+    [[ -n ${T[$r,warm]:-}${T[$r,cold]:-} && -z ${T[$r,$p]:-} ]] && T[$r,$p]=0 && N[$r,$p]=0 && MNCPU[$r,$p]=0 && SNCPU[$r,$p]=0 && SENT[$r,$p]=0 && ALL[$r,$p]=-
 done; done
 ratio() { [[ ${T[par,$2]} == 0 ]] && { echo -; return; }; echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
 cpuratio() {
@@ -315,8 +357,24 @@ cpuratio() {
     done
     echo "- xdcp's own CPU s (user + sys, its rsync and ssh excluded): ${CPU[cold]:-} / ${CPU[warm]:-} / ${CPU[1pct]:-}"
     echo
-    echo "xdcp against all-at-once rsync (medians), wall x / MN CPU x: cold $(ratio xdcp cold) / $(cpuratio xdcp cold), warm $(ratio xdcp warm) / $(cpuratio xdcp warm), 1% $(ratio xdcp 1pct) / $(cpuratio xdcp 1pct)"
+    echo "The SNs' CPU s (all SNs' sshd and sessions), median (cold / warm / 1%):"
+    for r in $(ran); do
+        echo "- ${NAME[$r]}: $(median ${SNCPU[$r,cold]}) / $(median ${SNCPU[$r,warm]}) / $(median ${SNCPU[$r,1pct]})  (every run: ${SNCPU[$r,cold]} / ${SNCPU[$r,warm]} / ${SNCPU[$r,1pct]})"
+    done
+    if ((BYTES)); then
+        echo
+        echo "MB the management node sent to the SNs (nftables counter), median (cold / warm / 1%):"
+        for r in $(ran); do
+            echo "- ${NAME[$r]}: $(median ${SENT[$r,cold]}) / $(median ${SENT[$r,warm]}) / $(median ${SENT[$r,1pct]})"
+        done
+    fi
+    echo
+    for x in xdcp xdcpp; do
+        [[ -n ${T[$x,warm]:-}${T[$x,cold]:-} ]] || continue
+        echo "${NAME[$x]} against all-at-once rsync (medians), wall x / MN CPU x: cold $(ratio $x cold) / $(cpuratio $x cold), warm $(ratio $x warm) / $(cpuratio $x warm), 1% $(ratio $x 1pct) / $(cpuratio $x 1pct)"
+    done
     echo
     echo "xdcp's first command (-T, warm): \`$(sed 's/^TRACE: sn1: //' "$S/xdcp.argv")\`"
 } >"$OUT"
 cat "$OUT"
+[[ " ${RUNNERS[*]} " != *" xdcpp "* ]] || on mn "$XDCP" --close-connections "$snlist" >/dev/null 2>&1 || true

@@ -13,6 +13,10 @@
 #   XDCP_TEST_NET=127.88.0 [STATEDIR=DIR] [RUNS=2] t/bench/synclist.sh [N...]
 #   N: numbers of test hosts (default: 8 64 200); RUNS: rounds, median kept
 #   NO_RECORD=1 ...  only print the section
+#   PROFILE=1 ...    instead: per N, one cold run of each layout under
+#                    `perf record -a -e cpu-clock` (the whole machine: mn
+#                    and the nodes' sshd, shells and rsync), and the CPU
+#                    seconds per command name (needs perf)
 #
 # Needs root (t/cluster). XDCP_TEST_NET is the cluster's network (required:
 # never one another cluster on the machine uses); STATEDIR its state directory (default
@@ -109,6 +113,19 @@ for N in "${SIZES[@]}"; do
         run_xdcp $layout --dry-run >"$M/dry.$layout" 2>&1
         RES[$N:$layout:rsyncs]=$(grep -c "^TRACE: cn1: [^ ]*rsync " "$M/dry.$layout")
     done
+    if [[ -n ${PROFILE:-} ]]; then
+        for layout in ref flat; do
+            clean
+            perf record -q -a -e cpu-clock -F 1000 -o "$M/perf.$layout" -- \
+                "$CL" on "$S" mn "$XDCP" "$NODES" -f $FANOUT -F "/tmp/bench/$layout.list" >/dev/null 2>&1
+            check_dst "profile $layout"
+            echo "-- $N hosts, $layout layout, one cold run: CPU s per command (1 ms samples)"
+            perf report -q -i "$M/perf.$layout" --sort comm --stdio -F overhead,sample,comm 2>/dev/null |
+                awk 'NF >= 3 { gsub(/%/, "", $1); tot += $2; line[++n] = sprintf("%-16s %7.2f s %6.1f%%", $3, $2 / 1000, $1) }
+                     END { for (i = 1; i <= n && i <= 12; i++) print "  " line[i]; printf "  %-16s %7.2f s\n", "total", tot / 1000 }'
+        done
+        continue
+    fi
     for r in $(seq 1 "$RUNS"); do
         echo "round $r of $RUNS, $N hosts"
         for layout in ref flat; do
@@ -130,6 +147,7 @@ for N in "${SIZES[@]}"; do
     rm -f "$M"/*.times
 done
 
+[[ -z ${PROFILE:-} ]] || exit 0
 # ---------------------------------------------------------------- report --
 r2() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
 ms() { printf '%.1f' "$(echo "scale=4; $1 * 1000 / $2" | bc)"; }   # per node, ms

@@ -17,6 +17,7 @@ usage: cluster.sh up STATEDIR mn HOST...      HOST is NAME or NAME:GATEWAY
        cluster.sh status STATEDIR
        cluster.sh on STATEDIR NAME CMD [ARGS...]
        cluster.sh addr STATEDIR NAME
+       cluster.sh sshd-pid STATEDIR NAME     (its listening sshd, as this machine numbers it)
        cluster.sh freeze|thaw|stop-sshd|start-sshd STATEDIR NAME
 EOF
     exit 2
@@ -396,6 +397,7 @@ on)
     load_conf; need_host "$1"
     ON_EXEC="exec" run_on "$@" ;;
 addr) (($# == 1)) || usage; load_conf; need_host "$1"; echo "${ADDR[$1]}" ;;
+sshd-pid) (($# == 1)) || usage; load_conf; need_host "$1"; sshd_gpid "$1" || die "$1: no sshd" ;;
 freeze | thaw | stop-sshd | start-sshd)
     (($# == 1)) || usage; load_conf; need_host "$1"
     case $CMD in
