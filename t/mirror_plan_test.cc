@@ -80,7 +80,7 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   Plan p = MakeMirrorPlan(in, &notes);
   ASSERT_EQ(p.jobs.size(), 3u);
   const std::vector<Step>& steps = p.jobs[0].steps;
-  ASSERT_EQ(steps.size(), 3u);
+  ASSERT_EQ(steps.size(), 4u);
   std::string digest = TreeDigest(scan, {"*.iso"});
   EXPECT_EQ(steps[0].argv.back(), "xdcp --require-version " XDCP_VERSION
                                   " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
@@ -94,32 +94,39 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   ASSERT_EQ(steps[0].probes.size(), 1u);
   EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
                 std::to_string(steps[0].probes[0].mtime), digest);
-  // Then the local step that lists what differs, then rsync with that list.
+  // Then the local step that lists what differs, then rsync: with that
+  // list, or of the whole tree; the local step picks one.
   EXPECT_EQ(steps[1].kind, StepKind::kLocal);
   EXPECT_EQ(steps[1].run_if_changed, std::vector<std::string>{"tree digest of /install"});
-  EXPECT_EQ(steps[2].run_if_changed, std::vector<std::string>{"tree digest of /install"});
-  const Argv& rsync = steps[2].argv;
-  ASSERT_GE(rsync.size(), 4u);
-  EXPECT_EQ(Argv(rsync.end() - 4, rsync.end()),
+  EXPECT_EQ(steps[2].run_if_changed, std::vector<std::string>{"directories of /install that differ"});
+  EXPECT_EQ(steps[3].run_if_changed, std::vector<std::string>{"all of /install"});
+  const Argv& some = steps[2].argv;
+  const Argv& all = steps[3].argv;
+  ASSERT_GE(some.size(), 4u);
+  EXPECT_EQ(Argv(some.end() - 4, some.end()),
             (Argv{"--files-from=" + dir + "/send.0", "--from0", "/install/", "sn1:/install/"}));
-  EXPECT_NE(std::find(rsync.begin(), rsync.end(), "--checksum"), rsync.end());
-  EXPECT_NE(std::find(rsync.begin(), rsync.end(), "--max-delete=6"), rsync.end())
+  Argv without(some);
+  without.erase(without.end() - 4, without.end() - 2);
+  EXPECT_EQ(all, without) << "the same rsync run without the list";
+  EXPECT_NE(std::find(all.begin(), all.end(), "--checksum"), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), "--max-delete=6"), all.end())
       << "counted from the scan";
   EXPECT_NE(std::find(notes.begin(), notes.end(),
                       "fast path: sn2: /install: rsync runs only if sn2's tree digest differs from " +
                           digest + ", and sends only the directories that differ"),
             notes.end());
-  // The SN's answer: a directory it names is sent; anything else sends all.
+  // The SN's answer. Naming every directory (here the one): all of it.
   steps[0].more_lines("differs 0");
   EXPECT_EQ(steps[1].local(), "");
-  EXPECT_EQ(ReadFile(dir + "/send.0"), std::string("./\0", 3));
-  EXPECT_EQ(steps[1].local_note(), "1 of 1 directories of /install to send");
+  EXPECT_EQ(steps[1].local_note(),
+            "all of /install to send (1 directories): every directory differs on sn1");
+  EXPECT_EQ(steps[1].local_changed(), std::vector<std::string>{"all of /install"});
+  // Anything else than a list: all of it.
   const std::vector<Step>& sn2 = p.jobs[1].steps;
   sn2[0].more_lines("differs 5");  // not in the list
   EXPECT_EQ(sn2[1].local(), "");
-  EXPECT_EQ(sn2[1].local_note(),
-            "1 of 1 directories of /install to send (all: no usable list from sn2)");
-  EXPECT_NE(sn2[1].local(), "") << "the list is made once, never over another file";
+  EXPECT_EQ(sn2[1].local_note(), "all of /install to send (1 directories): no usable list from sn2");
+  EXPECT_EQ(sn2[1].local_changed(), std::vector<std::string>{"all of /install"});
   // One SN with a pattern of its own that xdcp cannot match.
   in.lists.push_back({"from deep.exclude", {"**/deep"}});
   in.nodes_of = {{"sn1", {}}};
@@ -129,6 +136,36 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   EXPECT_TRUE(p.jobs[0].steps[0].run_if_changed.empty());
   EXPECT_EQ(notes.back(), "fast path: sn1: /install: off: exclusion '**/deep' has '**', "
                           "which xdcp does not match itself");
+}
+
+TEST(MirrorPlanTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
+  ScratchDir tmp;
+  TreeScan scan;  // "." holding the directory "a"
+  scan.exists = true;
+  scan.entries.push_back(ScanEntry{".", 0, 2, true, 0, 0, false, 1, 2});
+  scan.entries.push_back(ScanEntry{"a", 0, 2, true, 0, 0, false, 3, 4});
+  Options o;
+  ClusterDb db;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  in.nodes_of = {{"sn1", {}}};
+  in.paths = {"/install"};
+  in.default_excludes = false;
+  in.scans = {{"/install", &scan}};
+  in.workdir = tmp.path();
+  std::vector<std::string> notes;
+  Plan p = MakeMirrorPlan(in, &notes);
+  ASSERT_EQ(p.jobs.size(), 1u);
+  const std::vector<Step>& steps = p.jobs[0].steps;
+  ASSERT_GE(steps.size(), 2u);
+  steps[0].more_lines("differs 1");
+  EXPECT_EQ(steps[1].local(), "");
+  EXPECT_EQ(steps[1].local_note(), "1 of 2 directories of /install to send");
+  EXPECT_EQ(steps[1].local_changed(),
+            std::vector<std::string>{"directories of /install that differ"});
+  EXPECT_EQ(ReadFile(tmp.path() + "/send.0"), std::string("a/\0", 3));
+  EXPECT_NE(steps[1].local(), "") << "the list is made once, never over another file";
 }
 
 TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {

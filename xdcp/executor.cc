@@ -359,6 +359,9 @@ class Executor {
       if (!error.empty()) return LocalFailed(run, error);
       std::string note = step.local_note ? step.local_note() : "";
       if (!note.empty()) reporter_->Trace(plan_.jobs[run->job].node, {"(local)", note});
+      if (step.local_changed) {
+        for (auto& name : step.local_changed()) run->changed.insert(std::move(name));
+      }
     }
     if (run->step == steps.size()) return Finish(run, BaseResult(*run));
     const Step& step = plan_.jobs[run->job].steps[run->step];

@@ -100,13 +100,21 @@ struct Differing {
   std::vector<size_t> dirs;
   bool other = false;  // a line that is no such record
   std::string note;    // for -T, once the list is made
+  bool some = false;   // some of the directories go, not all
 };
 
-// The local step between the probe and rsync: writes to `file` the
-// directories to send (NUL-terminated, each with a trailing slash so that
-// rsync sends its contents), those the SN said differ, or all of them if
-// it said none or anything else (an error, a missing tree, a directory
-// that is not in the list).
+// What the local step between the probe and rsync decides: the
+// directories to send, or all of the tree (a plain rsync run).
+std::string AllOf(const std::string& root) { return "all of " + root; }
+std::string SomeOf(const std::string& root) { return "directories of " + root + " that differ"; }
+
+// The local step between the probe and rsync. If the SN named some of the
+// directories, it writes them to `file` (NUL-terminated, each with a
+// trailing slash so that rsync sends its contents), with the directories
+// that share their hard links, and marks SomeOf(root) changed: the rsync
+// run with that list goes. If it named all of them, none, or anything
+// else (an error, a missing tree, a directory that is not in the list),
+// it marks AllOf(root): the plain rsync run of the whole tree goes.
 Step ListDifferingStep(const std::string& sn, const std::string& root, const TreeScan* tree,
                        const std::vector<std::string>& patterns,
                        std::shared_ptr<const std::vector<DirDigest>> dirs,
@@ -115,14 +123,17 @@ Step ListDifferingStep(const std::string& sn, const std::string& root, const Tre
   s.kind = StepKind::kLocal;
   s.what = "list the directories of " + root + " that differ on " + sn;
   s.local = [=]() -> std::string {
-    std::vector<std::string> send;
-    bool all = found->other || found->dirs.empty() ||
-               std::any_of(found->dirs.begin(), found->dirs.end(),
-                           [&](size_t k) { return k >= dirs->size(); });
-    if (all) {
-      for (const auto& d : *dirs) send.push_back(tree->entries[d.entry].path);
-    } else {
-      send = DirsToSend(*tree, patterns, *dirs, found->dirs);
+    std::string total = " (" + std::to_string(dirs->size()) + " directories)";
+    if (found->other || found->dirs.empty() ||
+        std::any_of(found->dirs.begin(), found->dirs.end(),
+                    [&](size_t k) { return k >= dirs->size(); })) {
+      found->note = AllOf(root) + " to send" + total + ": no usable list from " + sn;
+      return "";
+    }
+    std::vector<std::string> send = DirsToSend(*tree, patterns, *dirs, found->dirs);
+    if (send.size() == dirs->size()) {
+      found->note = AllOf(root) + " to send" + total + ": every directory differs on " + sn;
+      return "";
     }
     int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return "cannot write " + file + ": " + strerror(errno);
@@ -132,11 +143,14 @@ Step ListDifferingStep(const std::string& sn, const std::string& root, const Tre
     ok = close(fd) == 0 && ok;
     if (!ok) return "cannot write " + file;
     found->note = std::to_string(send.size()) + " of " + std::to_string(dirs->size()) +
-                  " directories of " + root + " to send" +
-                  (all ? " (all: no usable list from " + sn + ")" : "");
+                  " directories of " + root + " to send";
+    found->some = true;
     return "";
   };
   s.local_note = [found]() { return found->note; };
+  s.local_changed = [found, root]() {
+    return std::vector<std::string>{found->some ? SomeOf(root) : AllOf(root)};
+  };
   return s;
 }
 
@@ -257,11 +271,15 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
           };
           std::string list = in.workdir + "/send." + number;
           Step pick = ListDifferingStep(sn, root, tree, patterns, k.dirs, found, list);
-          pick.run_if_changed = s.run_if_changed = {probe.probes[0].local};
+          pick.run_if_changed = {probe.probes[0].local};
           // Only the listed directories' contents (-a without -r here).
-          s.argv.insert(s.argv.end() - 2, {"--files-from=" + list, "--from0"});
+          Step some = s;
+          some.argv.insert(some.argv.end() - 2, {"--files-from=" + list, "--from0"});
+          some.run_if_changed = {SomeOf(root)};
+          s.run_if_changed = {AllOf(root)};
           job.steps.push_back(std::move(probe));
           job.steps.push_back(std::move(pick));
+          job.steps.push_back(std::move(some));
         }
       } else {
         notes->push_back("fast path: " + sn + ": " + root + ": off: " + why_not);

@@ -75,8 +75,10 @@ struct Step {
   bool quiet = false;     // its output is not shown
   // kLocal: the work; returns "" or what went wrong.
   std::function<std::string()> local;
-  // kLocal: after the work, what it found, for -T ("": nothing to say).
+  // kLocal: after the work, what it found, for -T ("": nothing to say),
+  // and the names it marks changed on this node (for run_if_changed).
   std::function<std::string()> local_note;
+  std::function<std::vector<std::string>()> local_changed;
   // A probe step's output lines after the probes' own, one at a time (the
   // service node's list of differing directories).
   std::function<void(const std::string&)> more_lines;

@@ -10,7 +10,9 @@
 #   1%    1% of the files touched and modified (appended to) on mn
 # (SCENARIOS picks some of them). xdcp's warm and 1% runs take the fast
 # path: one scan on mn, a digest compared with each SN's, rsync only where
-# they differ (see xdcp(1), SERVICE NODES).
+# they differ, and then only on the directories that differ (see xdcp(1),
+# SERVICE NODES). The SNs run the same xdcp binary (XDCP_REMOTE_XDCP: the
+# build tree is shared by all hosts), as an SN with xdcp installed would.
 # Runners (all from mn's view, all rsync -a -H over ssh, fan-out 64):
 #   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
 #   xdcpp     the same with --persist 3599: the SNs' ssh connections stay
@@ -178,11 +180,11 @@ printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
 # share of the work) noted in mn's /tmp/runner.cw.
 onmn() { rm -f "$S/hosts/mn/tmp/runner.cw"; on mn env CPUWALL_OUT=/tmp/runner.cw LINGER=${LINGER:-2} python3 "$top/t/bench/cpuwall.py" "$@"; }
 run_xdcp() {
-    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top onmn "$XDCP" --sn "$snlist" --no-default-excludes /install \
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top XDCP_REMOTE_XDCP=$XDCP onmn "$XDCP" --sn "$snlist" --no-default-excludes /install \
         >"$S/last.out" 2>&1
 }
 run_xdcpp() {
-    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top LINGER=0.2 onmn "$XDCP" --sn "$snlist" --no-default-excludes \
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top XDCP_REMOTE_XDCP=$XDCP LINGER=0.2 onmn "$XDCP" --sn "$snlist" --no-default-excludes \
         --persist 3599 /install >"$S/last.out" 2>&1
 }
 run_par() {
