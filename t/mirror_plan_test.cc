@@ -49,7 +49,8 @@ TEST(MirrorPlanTest, RsyncAHWithExclusions) {
   EXPECT_EQ(MirrorArgv(Options{}, {"/install/isos", "*.iso"}),
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
                   "--exclude=/isos", "--exclude=*.iso", "--delete", "--filter=P */", kTempRule,
-                  "--rsync-path=mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
+                  "--rsync-path=test -d /install || "
+                  "mkdir -p -- /install && rsync", "/install/", "sn2:/install/"}));
 }
 
 // With a scan of the tree, each SN's rsync run is preceded by a probe of
@@ -98,7 +99,8 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   // list, or of the whole tree; the local step picks one.
   EXPECT_EQ(steps[1].kind, StepKind::kLocal);
   EXPECT_EQ(steps[1].run_if_changed, std::vector<std::string>{"tree digest of /install"});
-  EXPECT_EQ(steps[2].run_if_changed, std::vector<std::string>{"directories of /install that differ"});
+  EXPECT_EQ(steps[2].run_if_changed,
+            std::vector<std::string>{"directories of /install that differ"});
   EXPECT_EQ(steps[3].run_if_changed, std::vector<std::string>{"all of /install"});
   const Argv& some = steps[2].argv;
   const Argv& all = steps[3].argv;
@@ -125,7 +127,8 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
   const std::vector<Step>& sn2 = p.jobs[1].steps;
   sn2[0].more_lines("differs 5");  // not in the list
   EXPECT_EQ(sn2[1].local(), "");
-  EXPECT_EQ(sn2[1].local_note(), "all of /install to send (1 directories): no usable list from sn2");
+  EXPECT_EQ(sn2[1].local_note(),
+            "all of /install to send (1 directories): no usable list from sn2");
   EXPECT_EQ(sn2[1].local_changed(), std::vector<std::string>{"all of /install"});
   // One SN with a pattern of its own that xdcp cannot match.
   in.lists.push_back({"from deep.exclude", {"**/deep"}});
@@ -174,7 +177,8 @@ TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {
   EXPECT_EQ(MirrorArgv(o),
             (Argv{"/usr/bin/rsync", "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat,
                   "--delete", "--filter=P */", kTempRule,
-                  "--rsync-path=mkdir -p -- /install && rsync", "--bwlimit=500", "--checksum",
+                  "--rsync-path=test -d /install || "
+                  "mkdir -p -- /install && rsync", "--bwlimit=500", "--checksum",
                   "/install/", "sn2:/install/"}));
 }
 

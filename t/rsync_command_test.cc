@@ -85,7 +85,8 @@ const Case kCases[] = {
     // --- synclist -------------------------------------------------------
     {"SyncTree", CopyPurpose::kSync, nullptr, Dirs({"/etc", "/tmp/a b"}),
      {kRsync, "-r", "-l", "-p", "-t", "-o", "-g", "--protect-args", "-e", kSsh, kChangeFormat,
-      "-R", "--no-implied-dirs", "--rsync-path=mkdir -p -- /etc '/tmp/a b' && rsync"}},
+      "-R", "--no-implied-dirs", "--rsync-path=test -d /etc && test -d '/tmp/a b' || "
+                                 "mkdir -p -- /etc '/tmp/a b' && rsync"}},
     {"SyncTreeNamedLinksNoDirs", CopyPurpose::kSync, Everything, Follow(),
      {kRsync, "-r", "-L", "-p", "-t", "-o", "-g", "--protect-args", "--exclude-from=/x1",
       "--exclude-from=/x 2", "--timeout=30", "-e", kSsh, "-q", "--bwlimit=100", kChangeFormat,
@@ -108,17 +109,20 @@ const Case kCases[] = {
     {"Stage", CopyPurpose::kStage, Everything, Stage(false),
      {kRsync, "-a", "-r", "-H", "-R", "--from0", "--files-from=/tmp/w/stage.sn1",
       "--protect-args", "-e", kSsh,
-      "--rsync-path=mkdir -p -- '/var/xcat/sync files' && chmod 0700 -- "
+      "--rsync-path=test -d '/var/xcat/sync files' || "
+      "mkdir -p -- '/var/xcat/sync files' && chmod 0700 -- "
       "'/var/xcat/sync files' && rsync"}},
     {"StageNamedLinksWithScp", CopyPurpose::kStage, Scp, Stage(true),
      {"rsync", "-L", "-a", "-r", "-H", "-R", "--from0", "--files-from=/tmp/w/stage.sn1",
       "--protect-args", "-e", kSsh,
-      "--rsync-path=mkdir -p -- '/var/xcat/sync files' && chmod 0700 -- "
+      "--rsync-path=test -d '/var/xcat/sync files' || "
+      "mkdir -p -- '/var/xcat/sync files' && chmod 0700 -- "
       "'/var/xcat/sync files' && rsync"}},
     {"Mirror", CopyPurpose::kMirror, nullptr, Mirror({"/isos/", "*.iso"}),
      {kRsync, "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat, "--exclude=/isos/",
       "--exclude=*.iso", "--delete", "--filter=P */", kTempRule,
-      "--rsync-path=mkdir -p -- /install && rsync"}},
+      "--rsync-path=test -d /install || "
+      "mkdir -p -- /install && rsync"}},
     {"MirrorEverything", CopyPurpose::kMirror,
      [](Options* o) {
        Everything(o);
@@ -127,12 +131,14 @@ const Case kCases[] = {
      Mirror({"/isos/"}, 11),
      {kRsync, "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat, "--timeout=30",
       "--partial-dir=.xdcp-partial", "--delay-updates", "--checksum", "--delete",
-      "--max-delete=6", "--exclude=/isos/", "--rsync-path=mkdir -p -- /install && rsync", "-q",
+      "--max-delete=6", "--exclude=/isos/", "--rsync-path=test -d /install || "
+                                            "mkdir -p -- /install && rsync", "-q",
       "--bwlimit=100"}},
     {"MirrorDeleteForced", CopyPurpose::kMirror,
      [](Options* o) { o->delete_extra = o->force = true; }, Mirror({}, 11),
      {kRsync, "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat, "--delete",
-      "--rsync-path=mkdir -p -- /install && rsync"}},
+      "--rsync-path=test -d /install || "
+      "mkdir -p -- /install && rsync"}},
     {"MirrorDryRunMakesNoDirectory", CopyPurpose::kMirror,
      [](Options* o) { o->dry_run = true; }, Mirror(),
      {kRsync, "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat, "--dry-run", "--delete",

@@ -78,7 +78,8 @@ TEST_F(SyncPlanTest, OneRsyncRunPerNodeWhateverTheDirectoriesAndRenames) {
   EXPECT_EQ(steps[0].what, "make the transfer tree /w/tree.1");
   EXPECT_EQ(Operands(steps[1]),
             (std::vector<std::string>{"-R", "--no-implied-dirs",
-                                      "--rsync-path=mkdir -p -- /t /u && rsync",
+                                      "--rsync-path=test -d /t && test -d /u || "
+                                      "mkdir -p -- /t /u && rsync",
                                       "/w/tree.1/./t/a", "/w/tree.1/./t/b",
                                       "/w/tree.1/./t/renamed", "/w/tree.1/./u/x1",
                                       "/w/tree.1/./u/x2"}));
@@ -124,7 +125,8 @@ TEST_F(SyncPlanTest, DirectoryFormsKeepRsyncTrailingSlashMeaning) {
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(Operands(steps[1]),
             (std::vector<std::string>{"-R", "--no-implied-dirs",
-                                      "--rsync-path=mkdir -p -- /t2 /t3 /t4/y && rsync",
+                                      "--rsync-path=test -d /t2 && test -d /t3 && test -d /t4/y || "
+                                      "mkdir -p -- /t2 /t3 /t4/y && rsync",
                                       "/w/tree.1/./t1/", "/w/tree.1/./t2/d/",
                                       "/w/tree.1/./t3/x/", "/w/tree.1/./t4/y/d/"}));
   EXPECT_EQ(steps[1].change_roots[0].name, "t1");
@@ -146,7 +148,8 @@ TEST_F(SyncPlanTest, NestedDestinationsAndLinksToDirectoriesTakeAFurtherRun) {
   ASSERT_EQ(steps.size(), 6u);
   EXPECT_EQ(Operands(steps[1]), (std::vector<std::string>{
                                     "-R", "--no-implied-dirs",
-                                    "--rsync-path=mkdir -p -- /u && rsync", "/w/tree.1/./t/",
+                                    "--rsync-path=test -d /u || "
+                                    "mkdir -p -- /u && rsync", "/w/tree.1/./t/",
                                     "/w/tree.1/./u/b", "/w/tree.1/./u/alink"}));
   EXPECT_EQ(std::count(steps[1].argv.begin(), steps[1].argv.end(), "-L"), 0);
   EXPECT_EQ(Operands(steps[3]).back(), "/w/tree.2/./t/sub/a");

@@ -23,11 +23,16 @@ void AppendTransport(const Options& o, const RunContext& run, std::vector<std::s
 }
 
 // --rsync-path: the remote shell that starts rsync makes `dirs` first (no
-// extra connection; each quoted for that shell).
+// extra connection; each quoted for that shell). `test` is a shell
+// builtin: when every directory is there already (a repeated run), no
+// mkdir process is started on the node.
 std::string MakeDirsFirst(const std::vector<std::string>& dirs, const std::string& then) {
-  std::string mkdir = "--rsync-path=mkdir -p --";
-  for (const auto& d : dirs) mkdir += " " + ShellQuote(d);
-  return mkdir + " && " + then;
+  std::string test, mkdir = "mkdir -p --";
+  for (const auto& d : dirs) {
+    test += (test.empty() ? "test -d " : " && test -d ") + ShellQuote(d);
+    mkdir += " " + ShellQuote(d);
+  }
+  return "--rsync-path=" + test + " || " + mkdir + " && " + then;
 }
 
 // scp logs in with ssh's options, given as its own.
