@@ -95,6 +95,15 @@ m_rsync() {
         /tmp/bench/src/ {}:/tmp/bench/dst/flat/
 }
 m_xdcp()  { local key=$1 list=$2; shift 2; measure "$key" cw "$XDCP" "$NODES" -f $FANOUT -F "/tmp/bench/$list.list" "$@"; }
+# The floor of a kept connection: the same rsync per node over an ssh
+# master that outlives the run (ssh's ControlPersist, as --persist uses).
+KEEP=(-o ControlMaster=auto -o "ControlPath=/tmp/bench/cm-%C" -o ControlPersist=$PERSIST)
+m_rsyncp() {
+    measure "$1" cw xargs -a /tmp/bench/nodes -P $FANOUT -I{} rsync -rlptgo --protect-args \
+        -e "${SSH[*]} ${KEEP[*]}" "--rsync-path=mkdir -p /tmp/bench/dst/flat && rsync" \
+        /tmp/bench/src/ {}:/tmp/bench/dst/flat/
+}
+closekept() { on mn xargs -a /tmp/bench/nodes -P $FANOUT -I{} ssh "${KEEP[@]}" -O exit {} >/dev/null 2>&1 || true; }
 
 median() { sort -n | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 col() { awk -v c="$2" '{print $c}' "$M/$1.times" | median; }
@@ -114,15 +123,29 @@ for N in "${SIZES[@]}"; do
         RES[$N:$layout:rsyncs]=$(grep -c "^TRACE: cn1: [^ ]*rsync " "$M/dry.$layout")
     done
     if [[ -n ${PROFILE:-} ]]; then
+        # profile NAME WHAT XDCP-ARGS...: one xdcp run under perf, then the
+        # CPU seconds per command name, largest first.
+        profile() {
+            local name=$1 what=$2; shift 2
+            perf record -q -a -e cpu-clock -F 1000 -o "$M/perf.$name" -- \
+                "$CL" on "$S" mn "$XDCP" "$NODES" -f $FANOUT "$@" >/dev/null 2>&1
+            echo "-- $N hosts, $what: CPU s per command (1 ms samples)"
+            perf report -q -i "$M/perf.$name" --sort comm --stdio -F sample,comm 2>/dev/null |
+                awk 'NF >= 2 { tot += $1; line[$2] += $1 }
+                     END { for (c in line) printf "  %-16s %7.3f s %6.1f%%\n", c, line[c] / 1000, 100 * line[c] / tot
+                           printf "  %-16s %7.3f s\n", "total", tot / 1000 }' | sort -k2,2nr
+        }
         for layout in ref flat; do
             clean
-            perf record -q -a -e cpu-clock -F 1000 -o "$M/perf.$layout" -- \
-                "$CL" on "$S" mn "$XDCP" "$NODES" -f $FANOUT -F "/tmp/bench/$layout.list" >/dev/null 2>&1
+            profile $layout "$layout layout, one cold run" -F "/tmp/bench/$layout.list"
             check_dst "profile $layout"
-            echo "-- $N hosts, $layout layout, one cold run: CPU s per command (1 ms samples)"
-            perf report -q -i "$M/perf.$layout" --sort comm --stdio -F overhead,sample,comm 2>/dev/null |
-                awk 'NF >= 3 { gsub(/%/, "", $1); tot += $2; line[++n] = sprintf("%-16s %7.2f s %6.1f%%", $3, $2 / 1000, $1) }
-                     END { for (i = 1; i <= n && i <= 12; i++) print "  " line[i]; printf "  %-16s %7.2f s\n", "total", tot / 1000 }'
+            profile $layout.warm "$layout layout, warm (nothing changed)" -F "/tmp/bench/$layout.list"
+            closeall
+            clean
+            run_xdcp $layout --persist $PERSIST >/dev/null 2>&1  # opens the connections
+            profile $layout.pwarm "$layout layout, warm with --persist (connections open)" \
+                -F "/tmp/bench/$layout.list" --persist $PERSIST
+            closeall
         done
         continue
     fi
@@ -134,6 +157,12 @@ for N in "${SIZES[@]}"; do
             m_xdcp xdcp_$layout.warm $layout
             clean; m_rsync rsync_all.cold; check_dst "rsync cold"
             m_rsync rsync_all.warm
+            if [[ $layout == flat ]]; then
+                closekept; clean
+                m_rsyncp rsync_keep.cold; check_dst "rsync kept cold"
+                m_rsyncp rsync_keep.warm
+                closekept
+            fi
             closeall; clean
             m_xdcp xdcp_$layout.pcold $layout --persist $PERSIST; check_dst "xdcp $layout --persist cold"
             m_xdcp xdcp_$layout.pwarm $layout --persist $PERSIST
@@ -155,12 +184,13 @@ table=$(
     echo '| hosts | runner | wall s (cold / warm) | MN CPU ms per node (cold / warm) |'
     echo '|---:|---|---:|---:|'
     for N in "${SIZES[@]}"; do
-        for k in ssh_true rsync_all xdcp_ref xdcp_flat xdcp_ref.p xdcp_flat.p; do
+        for k in ssh_true rsync_all rsync_keep xdcp_ref xdcp_flat xdcp_ref.p xdcp_flat.p; do
             case $k in
                 ssh_true) w="${RES[$N:ssh_true:wall]}"; c=$(ms "${RES[$N:ssh_true:cpu]}" "$N")
                           echo "| $N | \`ssh NODE true\`, fan-out $FANOUT | $w | $c |"; continue ;;
                 *.p) b=${k%.p}; cold=$b.pcold; warm=$b.pwarm; name="\`xdcp -F\` ${b#xdcp_} --persist" ;;
                 rsync_all) cold=rsync_all.cold; warm=rsync_all.warm; name="one rsync per node (flat files), fan-out $FANOUT" ;;
+                rsync_keep) cold=rsync_keep.cold; warm=rsync_keep.warm; name="the same, ssh connections kept (ControlPersist)" ;;
                 *) cold=$k.cold; warm=$k.warm; name="\`xdcp -F\` ${k#xdcp_}" ;;
             esac
             echo "| $N | $name | ${RES[$N:$cold:wall]} / ${RES[$N:$warm:wall]} | $(ms "${RES[$N:$cold:cpu]}" "$N") / $(ms "${RES[$N:$warm:cpu]}" "$N") |"
@@ -182,6 +212,8 @@ targets=$(
     for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_ref.pwarm:wall]}" "${RES[$N:xdcp_ref.cold:wall]}")"; done; echo
     printf '| warm run with --persist / cold, flat layout | <= 0.35 |'
     for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.pwarm:wall]}" "${RES[$N:xdcp_flat.cold:wall]}")"; done; echo
+    printf '| floor: one rsync per node, connection kept, warm / cold without | (floor) |'
+    for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:rsync_keep.warm:wall]}" "${RES[$N:rsync_all.cold:wall]}")"; done; echo
     printf '| xdcp flat cold wall / `ssh NODE true` | (floor) |'
     for N in "${SIZES[@]}"; do printf ' %s |' "$(r2 "${RES[$N:xdcp_flat.cold:wall]}" "${RES[$N:ssh_true:wall]}")"; done; echo
     printf '| stderr lines of an xdcp run (max of cold runs) | <= 10 |'
@@ -200,13 +232,14 @@ Targets cn1..cnN of a \`t/cluster\` loopback cluster (real sshd), run in mn
 with fan-out $FANOUT. Each round alternates, per layout: \`ssh NODE true\` for
 every node (xargs -P $FANOUT), xdcp cold (destinations removed) and warm
 (nothing changed), one rsync per node of the 20 files into one directory
-(xargs -P $FANOUT) cold and warm, then xdcp \`--persist $PERSIST\` cold (no
-connection open) and warm (the connections of the cold run reused).
+(xargs -P $FANOUT) cold and warm (on the flat round also over ssh
+connections kept by ControlPersist, as --persist keeps them: the floor of
+a warm run with a kept connection), then xdcp \`--persist $PERSIST\` cold
+(no connection open) and warm (the connections of the cold run reused).
 Medians of $RUNS rounds. MN CPU: user + system time of every process the
 run started on the management node (\`t/bench/cpuwall.py\`, a child
 subreaper, so daemonized ssh masters count; a --persist master still open
-after the run does not), per node. The machine was shared with other
-builds and test clusters, so walls carry their load.
+after the run does not), per node. Nothing else ran on the machine.
 
 - machine: nproc $(nproc), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')
 - command: \`XDCP_TEST_NET=... RUNS=$RUNS t/bench/synclist.sh ${SIZES[*]}\`
