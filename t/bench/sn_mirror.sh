@@ -77,9 +77,10 @@ trap cleanup EXIT
 on() { "$C" on "$S" "$@"; }
 snpids=(); for h in "${sns[@]}"; do snpids+=("$("$C" sshd-pid "$S" "$h")"); done
 sncpu() { python3 "$top/t/bench/treecpu.py" "${snpids[@]}"; }
-# Kept masters of xdcpp (ControlPersist=3599 is in their command line).
+# Kept masters of xdcpp: a master names itself "ssh: CONTROLPATH [mux]",
+# and xdcp --persist keeps its control sockets in /run/xdcp/ssh.
 mastercpu() {
-    local m; m=$(pgrep -f -- '-o ControlPersist=3599' | tr '\n' ' ')
+    local m; m=$(pgrep -f -- '^ssh: /run/xdcp/ssh/.* \[mux\]' | tr '\n' ' ')
     if [[ -n $m ]]; then python3 "$top/t/bench/treecpu.py" $m; else echo 0; fi
 }
 BYTES=0
@@ -95,7 +96,8 @@ sentbytes() {
 }
 if [[ ${SN_TMPFS:-} == 1 ]]; then
     # In the SN's own mount namespace: gone when the cluster goes down.
-    for h in "${sns[@]}"; do on "$h" mount -t tmpfs -o size=$((MB * 3))m xdcp-bench /install; done
+    # 3x the bytes, and a 4 KB block or two per file (small files).
+    for h in "${sns[@]}"; do on "$h" mount -t tmpfs -o size=$((MB * 3 + FILES * 8 / 1024))m xdcp-bench /install; done
 fi
 MNI=$S/hosts/mn/install
 
@@ -235,9 +237,11 @@ timed() {
     local s0 s1 m0 m1 b0 b1
     : >"$S/ssh.count"
     sync   # flush the previous run's writeback; page cache stays warm
-    s0=$(sncpu) m0=$(mastercpu) b0=$(sentbytes)
+    s0=$(sncpu) m0=0 m1=0 b0=$(sentbytes)
+    [[ $1 != xdcpp ]] || m0=$(mastercpu)
     "run_$1" || { cat "$S/last.out" >&2; die "$1 $2 failed"; }
-    m1=$(mastercpu) b1=$(sentbytes)
+    b1=$(sentbytes)
+    [[ $1 != xdcpp ]] || m1=$(mastercpu)
     # the SNs' sessions of a closed connection end just after the run
     sleep 0.5; s1=$(sncpu)
     local took wall user sys
