@@ -38,7 +38,8 @@ int PrintTreeDigest(const Options& o) {
   std::vector<std::string> patterns(records.begin(), blank);
   std::vector<std::pair<std::string, std::string>> dirs;
   for (auto it = blank == records.end() ? blank : blank + 1; it != records.end(); it += 2) {
-    if (it + 1 == records.end()) return Fail(kExitUsage, "--tree-digest: a directory without its digest");
+    if (it + 1 == records.end())
+      return Fail(kExitUsage, "--tree-digest: a directory without its digest");
     dirs.emplace_back(*it, *(it + 1));
   }
   std::string why;

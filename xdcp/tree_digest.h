@@ -20,11 +20,13 @@
 // each directory (DirDigests); the SN answers with the directories whose
 // digest differs from its own, and rsync gets only those (--files-from,
 // each with its immediate entries), plus the directories that hold hard
-// links of their files. Anything else (a missing tree, an SN without this
-// xdcp, an answer that is no such list) sends every directory, and a
-// pattern xdcp cannot match exactly turns the fast path off, so drift on
-// an SN is always repaired. No state is kept between runs. The digest is not cryptographic: it detects changes,
-// it does not authenticate an SN (whose root owns its tree anyway).
+// links of their files. When the SN names every directory, or gives no
+// such list (a missing tree, an SN without this xdcp, any other answer),
+// rsync runs on the whole tree; a pattern xdcp cannot match exactly turns
+// the fast path off. So drift on an SN is always repaired. No state is
+// kept between runs. The digest is not cryptographic: it detects
+// changes, it does not authenticate an SN (whose root owns its tree
+// anyway).
 #ifndef XDCP_TREE_DIGEST_H_
 #define XDCP_TREE_DIGEST_H_
 
