@@ -51,5 +51,20 @@ TEST(WorkDirTest, RemovesEverythingAtAnyDepthButNotLinkTargets) {
   EXPECT_TRUE(Exists(kept + "/file"));
 }
 
+TEST(WorkDirTest, WritePrivateFileMakesANewRootOnlyFileOnly) {
+  WorkDir work;
+  std::string file = work.path() + "/list";
+  ASSERT_TRUE(WritePrivateFile(file, std::string("a/\0", 3)));
+  struct stat st;
+  ASSERT_EQ(lstat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_size, 3);
+  EXPECT_FALSE(WritePrivateFile(file, "again")) << "never over an existing file";
+  std::string link = work.path() + "/link";
+  ASSERT_EQ(symlink((work.path() + "/target").c_str(), link.c_str()), 0);
+  EXPECT_FALSE(WritePrivateFile(link, "x")) << "never through a symbolic link";
+  EXPECT_FALSE(Exists(work.path() + "/target"));
+}
+
 }  // namespace
 }  // namespace xdcp

@@ -9,6 +9,7 @@
 
 #include "merge.h"
 #include "rsync_command.h"
+#include "work_dir.h"
 
 namespace xdcp {
 namespace {
@@ -55,17 +56,7 @@ std::string ReadFetched(const std::string& path, const std::string& target,
 // Writes a new private file (0600) in the work directory.
 std::string WriteWork(const std::string& path, const std::string& content) {
   unlink(path.c_str());
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return "cannot write " + path;
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n <= 0) break;
-    done += n;
-  }
-  bool ok = done == content.size() && close(fd) == 0;
-  if (done != content.size()) close(fd);
-  return ok ? "" : "cannot write " + path;
+  return WritePrivateFile(path, content) ? "" : "cannot write " + path;
 }
 
 // The node's side of a MERGE or APPEND (POSIX sh and GNU coreutils on the

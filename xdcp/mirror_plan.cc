@@ -1,10 +1,8 @@
 #include "mirror_plan.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,6 +14,7 @@
 
 #include "filelist.h"
 #include "paths.h"
+#include "work_dir.h"
 
 namespace xdcp {
 namespace {
@@ -135,13 +134,9 @@ Step ListDifferingStep(const std::string& sn, const std::string& root, const Tre
       found->note = AllOf(root) + " to send" + total + ": every directory differs on " + sn;
       return "";
     }
-    int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return "cannot write " + file + ": " + strerror(errno);
     std::string text;
     for (const auto& p : send) text += p + "/" + '\0';
-    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ok = close(fd) == 0 && ok;
-    if (!ok) return "cannot write " + file;
+    if (!WritePrivateFile(file, text)) return "cannot write " + file + ": " + strerror(errno);
     found->note = std::to_string(send.size()) + " of " + std::to_string(dirs->size()) +
                   " directories of " + root + " to send";
     found->some = true;

@@ -3,9 +3,7 @@
 // service node, the SN is given the files they need, the synclist and
 // its part of the database, and its own xdcp delivers (service_nodes.h).
 // With -s the files are only staged on the SNs.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -44,9 +42,7 @@ bool WriteServiceNodeDb(const ClusterDb& db, const std::vector<std::string>& cns
   }
   path += db.path;
   std::string xml = ClusterDbToXml(DatabaseForServiceNode(db, cns));
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
-  if (fd >= 0 && close(fd) != 0) ok = false;
+  bool ok = WritePrivateFile(path, xml);
   if (!ok) *error = "cannot write " + path + ": " + strerror(errno);
   *staged = path;
   return ok;

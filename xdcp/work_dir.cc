@@ -1,8 +1,10 @@
 #include "work_dir.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 namespace xdcp {
@@ -32,6 +34,21 @@ WorkDir::WorkDir() {
 
 WorkDir::~WorkDir() {
   if (!path_.empty()) Remove(path_);
+}
+
+bool WritePrivateFile(const std::string& path, const std::string& content) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  int saved = done == content.size() ? 0 : (errno ? errno : EIO);
+  if (close(fd) != 0 && saved == 0) saved = errno;
+  errno = saved;
+  return saved == 0;
 }
 
 }  // namespace xdcp

@@ -24,6 +24,11 @@ class WorkDir {
   std::string path_;
 };
 
+// Writes `content` to a new file at `path` (0600, O_EXCL: never over an
+// existing file or through a symbolic link). False with errno set if it
+// could not.
+bool WritePrivateFile(const std::string& path, const std::string& content);
+
 }  // namespace xdcp
 
 #endif  // XDCP_WORK_DIR_H_
