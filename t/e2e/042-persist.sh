@@ -20,6 +20,8 @@ $S/conn.sh
 EOF2
 port() { sed -n "s/^$1: conn [^ ]* \([0-9]*\) .*/\1/p" "$WORK/out"; }
 master_up() { ssh -o ControlPath="$SOCKDIR/%C" -O check "$1" 2>/dev/null; }
+# A master told to exit answers first and goes a moment later: wait for it.
+master_gone() { wait_for "$1's ssh master to go" 30 eval "! master_up $1"; }
 
 xdcp --close-connections cn1,cn2
 check "--close-connections with no connection open: exit 0" rc_is 0
@@ -38,13 +40,13 @@ check "run 2 (XDCP_PERSIST) reuses it: no new ssh session on the node" eval \
 
 xdcp --close-connections cn1
 check "--close-connections closes that node's connection only" eval \
-  'rc_is 0 && ! master_up cn1 && master_up cn2'
+  'rc_is 0 && master_gone cn1 && master_up cn2'
 xdcp cn1 -F $WORK/p.synclist
 p3=$(port cn1)
 check "without --persist: a new session, closed at the end of the run" eval \
-  'rc_is 0 && [ -n "$p3" ] && [ "$p3" != "$p1" ] && ! master_up cn1'
+  'rc_is 0 && [ -n "$p3" ] && [ "$p3" != "$p1" ] && master_gone cn1'
 xdcp --close-connections cn2
-check "and the last one closed" eval 'rc_is 0 && ! master_up cn2'
+check "and the last one closed" eval 'rc_is 0 && master_gone cn2'
 
 # The socket directory must be ours alone.
 mv "$SOCKDIR" "$SOCKDIR.real"
