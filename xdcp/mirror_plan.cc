@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <set>
 
@@ -73,9 +72,10 @@ bool DigestProbeStep(const Options& o, const RunContext& run, const std::string&
     *error = root + " does not exist here";
     return false;
   }
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << input;
-  if (!out.flush()) return *error = "cannot write " + file, false;
+  if (!WritePrivateFile(file, input)) {
+    *error = "cannot write " + file + ": " + strerror(errno);
+    return false;
+  }
   std::string cmd = ShellQuote(o.remote_xdcp) + " --require-version " XDCP_VERSION
                     " --tree-digest " + ShellQuote(root);
   if (o.checksum) cmd += " --checksum";

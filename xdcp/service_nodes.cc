@@ -3,8 +3,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
-#include <fstream>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -13,6 +14,7 @@
 #include "plan.h"
 #include "sources.h"
 #include "sync_scope.h"
+#include "work_dir.h"
 
 namespace xdcp {
 
@@ -84,10 +86,10 @@ bool StageRun(const Options& o, const RunContext& run, const std::string& sn,
               const std::string& dir,
               const std::vector<std::string>& files, const std::string& list_file,
               bool follow_links, Step* step, std::string* error) {
-  std::ofstream list(list_file, std::ios::binary | std::ios::trunc);
-  for (const auto& f : files) list << f.substr(1) << '\0';  // relative to "/"
-  if (!list.flush()) {
-    *error = "cannot write " + list_file;
+  std::string list;
+  for (const auto& f : files) list += f.substr(1) + '\0';  // relative to "/"
+  if (!WritePrivateFile(list_file, list)) {
+    *error = "cannot write " + list_file + ": " + strerror(errno);
     return false;
   }
   step->kind = StepKind::kCopy;
