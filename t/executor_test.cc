@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -30,12 +31,17 @@ class RecordingReporter : public Reporter {
   void Output(const std::string& node, const std::string& line) override {
     bytes[node] += line.size() + 1;
     lines[node].push_back(line);
+    events.push_back(node + ": " + line);
   }
-  void NodeDone(const NodeResult& r) override { done[r.node]++; }
+  void NodeDone(const NodeResult& r) override {
+    done[r.node]++;
+    events.push_back(r.node + " done");
+  }
   void Finish(const std::vector<NodeResult>&) override {}
   std::map<std::string, size_t> bytes;
   std::map<std::string, std::vector<std::string>> lines;
   std::map<std::string, int> done;
+  std::vector<std::string> events;  // output lines and results, in order
   std::atomic<int> retries{0};  // read by other threads
 };
 
@@ -193,6 +199,72 @@ TEST(ExecutorTest, StepsRunInOrderAndTheFirstFailureStops) {
   RunOutcome out = RunPlan(plan, &rep);
   EXPECT_EQ(rep.lines["a"], std::vector<std::string>{"1"});
   EXPECT_EQ(out.results[0].exit_code, 4);
+}
+
+// Step::after_job: a service node relaying from another waits for that
+// one's result; it runs its other steps meanwhile, and passes the waiting
+// step over if that job failed.
+TEST(ExecutorTest, StepWaitsForAnotherJobsResult) {
+  Plan plan;
+  plan.jobs.push_back({"a", {Child({"--sleep", "200", "--print", "a1"})}});
+  Step relay = Child({"--print", "b2"});
+  relay.after_job = 0;
+  plan.jobs.push_back({"b", {Child({"--print", "b1"}), relay, Child({"--print", "b3"})}});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[1].state, NodeState::kOk);
+  auto at = [&](const std::string& e) {
+    return std::find(rep.events.begin(), rep.events.end(), e) - rep.events.begin();
+  };
+  EXPECT_LT(at("a done"), at("b: b2"));
+  EXPECT_LT(at("b: b2"), at("b: b3"));
+  EXPECT_EQ(rep.lines["b"], (std::vector<std::string>{"b1", "b2", "b3"}));
+}
+
+TEST(ExecutorTest, StepAfterAFailedJobIsPassedOver) {
+  Plan plan;
+  plan.jobs.push_back({"a", {Child({"--exit", "3"})}});
+  Step relay = Child({"--print", "never"});
+  relay.after_job = 0;
+  plan.jobs.push_back({"b", {relay, Child({"--print", "b2"})}});
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[0].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[1].state, NodeState::kOk);
+  EXPECT_EQ(rep.lines["b"], std::vector<std::string>{"b2"});
+}
+
+// With -f 1 the job waited for has already ended: no deadlock.
+TEST(ExecutorTest, WaitingNeverDeadlocksTheFanout) {
+  Plan plan;
+  plan.fanout = 1;
+  plan.jobs.push_back({"a", {Child({"--print", "a1"})}});
+  for (const char* n : {"b", "c"}) {
+    Step relay = Child({"--print", "relayed"});
+    relay.after_job = 0;
+    plan.jobs.push_back({n, {relay}});
+  }
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  for (const auto& r : out.results) EXPECT_EQ(r.state, NodeState::kOk) << r.node;
+}
+
+// The job's -t budget runs while it waits.
+TEST(ExecutorTest, DeadlineWhileWaitingTimesTheNodeOut) {
+  Plan plan;
+  plan.jobs.push_back({"a", {Child({"--sleep", "2500"})}});
+  Step relay = Child({"--print", "never"});
+  relay.after_job = 0;
+  plan.jobs.push_back({"b", {Child({"--print", "b1"}), relay}});
+  plan.jobs[1].timeout = 1;
+  RecordingReporter rep;
+  RunOutcome out = RunPlan(plan, &rep);
+  EXPECT_EQ(out.results[0].state, NodeState::kOk);
+  EXPECT_EQ(out.results[1].state, NodeState::kFailed);
+  EXPECT_EQ(out.results[1].failure, FailureClass::kTimeout);
+  EXPECT_EQ(rep.lines["b"], std::vector<std::string>{"b1"});
+  for (auto& [node, n] : rep.done) EXPECT_EQ(n, 1) << node;
+  EXPECT_TRUE(NoZombies());
 }
 
 TEST(ExecutorTest, MissingProgramFailsThatNodeOnly) {

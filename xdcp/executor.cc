@@ -28,6 +28,9 @@
 //                                              failure as the result
 //   kBackoff  --backoff timer------------->    kRunning (same step again)
 //   kBackoff  --deadline / interrupt------>    kDone (timeout / interrupted)
+//   kRunning  --step waits for a job------>    kWaiting (Step::after_job)
+//   kWaiting  --that job has its result--->    kRunning (the same step)
+//   kWaiting  --deadline / interrupt------>    kDone (timeout / interrupted)
 //   kRunning, kDraining --deadline / interrupt--> SIGTERM the group,
 //             SIGKILL after kill_grace; still ends through "step done"
 //
@@ -107,6 +110,7 @@ enum class JobState {
   kRunning,   // a child runs (pid > 0)
   kDraining,  // the child is reaped, its pipe is still open
   kBackoff,   // between two attempts of a step: no child
+  kWaiting,   // for another job's result (Step::after_job): no child
   kDone,      // the node has its result
 };
 
@@ -180,6 +184,7 @@ class Executor {
         sigchld_(io_, SIGCHLD),
         interrupts_(io_),
         results_(plan.jobs.size()),
+        ended_(plan.jobs.size(), false),
         ticker_(io_),
         stdin_(io_) {
     // A signal ignored when xdcp started stays ignored: `nohup xdcp`
@@ -335,6 +340,7 @@ class Executor {
       case JobState::kDone:
         return;
       case JobState::kBackoff:  // no child: the node is timed out now
+      case JobState::kWaiting:
         return FinishFailed(run, {FailureClass::kTimeout, "timed out"});
       case JobState::kRunning:
       case JobState::kDraining:
@@ -352,6 +358,19 @@ class Executor {
       if (!step.run_if_changed.empty() &&
           !Intersects(step.run_if_changed, run->changed)) {
         continue;
+      }
+      if (step.after_job >= 0) {
+        size_t after = static_cast<size_t>(step.after_job);
+        if (!ended_[after]) {
+          run->state = JobState::kWaiting;
+          waiters_[after].push_back(run);
+          return;
+        }
+        if (results_[after].state == NodeState::kFailed) {
+          reporter_->Trace(plan_.jobs[run->job].node,
+                           {"(skipped)", step.what + ": " + plan_.jobs[after].node + " failed"});
+          continue;
+        }
       }
       if (step.kind != StepKind::kLocal) break;
       reporter_->Trace(plan_.jobs[run->job].node, {"(local)", step.what});
@@ -622,7 +641,11 @@ class Executor {
     const Step& step = plan_.jobs[run->job].steps[run->step];
     std::vector<std::string> tail(run->tail.begin(), run->tail.end());
     Classified c = ClassifyStep(step.kind, outcome, tail);
-    if (step.may_fail && !outcome.timed_out) c = {};
+    if (step.may_fail && !outcome.timed_out) {
+      if (c.failure != FailureClass::kNone && !step.failure_note.empty() && !interrupted_)
+        reporter_->Output(plan_.jobs[run->job].node, step.failure_note + ": " + c.reason);
+      c = {};
+    }
     bool more = run->step + 1 < plan_.jobs[run->job].steps.size();
     // Once interrupted, a node whose work is not complete is interrupted,
     // whatever its last step did; a node that just finished is ok.
@@ -716,7 +739,7 @@ class Executor {
     auto active = active_;  // Finish() changes active_
     for (auto& entry : active) {
       const auto& run = entry.second;
-      if (run->state == JobState::kBackoff) {  // no child to stop
+      if (run->state == JobState::kBackoff || run->state == JobState::kWaiting) {  // no child
         FinishFailed(run, {FailureClass::kInterrupted,
                            std::string("stopped by ") + strsignal(interrupted_)});
       } else {
@@ -812,7 +835,17 @@ class Executor {
     }
     reporter_->NodeDone(r);
     results_[job] = std::move(r);
+    ended_[job] = true;
     ++finished_;
+    // The jobs waiting for this one go on, each from its waiting step.
+    for (auto& run : waiters_[job]) {
+      asio::post(io_, [this, run]() {
+        if (run->state != JobState::kWaiting) return;  // timed out, stopped
+        run->state = JobState::kRunning;
+        SpawnStep(run);
+      });
+    }
+    waiters_.erase(job);
     if (finished_ == plan_.jobs.size()) {
       sigchld_.cancel();
       interrupts_.cancel();
@@ -829,6 +862,8 @@ class Executor {
   std::map<size_t, std::shared_ptr<NodeRun>> active_;
   std::map<pid_t, std::shared_ptr<NodeRun>> by_pid_;
   std::vector<NodeResult> results_;
+  std::vector<bool> ended_;  // the job has its result
+  std::map<size_t, std::vector<std::shared_ptr<NodeRun>>> waiters_;  // Step::after_job
   std::vector<NodeResult> relayed_;
   std::map<size_t, std::pair<size_t, size_t>> relayed_by_job_;  // job -> records, failed
   size_t nodes_done_ = 0;    // for progress: nodes, not jobs

@@ -68,6 +68,14 @@ struct Step {
   // a local source whose line differs counts as changed on the node.
   std::vector<Probe> probes;
   bool may_fail = false;  // a failure does not fail the node
+  // A may_fail step that failed says so, as a line of its node's output,
+  // with this text, then why (nothing if empty).
+  std::string failure_note;
+  // Waits until job `after_job` of the plan has its result, and is passed
+  // over if that job failed (a service node relaying from another, which
+  // must be complete first). Plans put that job before this one, so a
+  // job that waits never holds back the job it waits for.
+  int after_job = -1;
   // Runs also after an earlier step failed or the run was interrupted,
   // before the node gets its result (the first failure's): closing the
   // node's shared connection, which would otherwise outlive xdcp.
