@@ -35,21 +35,13 @@ MIRROR=(--sn sn1 --no-default-excludes -X "$WORK/x.exclude" --delete -T /install
 reference() {
   rsync -aH --delete --exclude='*.log' --exclude=/scratch /install/ sn2:/install/
 }
-# Everything rsync -aH keeps, per path, and the hard-link groups.
-listing() {
-  on "$1" sh -c 'cd /install && find . -path ./scratch -prune -o ! -name "*.log" \( \
-      \( -type d -printf "d %m %u:%g %T@ %p\n" \) -o \
-      \( -type l -printf "l %u:%g %T@ %p -> %l\n" \) -o \
-      -printf "%y %m %u:%g %s %T@ %n %p\n" \) | sort
-    find . -type f -links +1 -printf "%i %p\n" | sort -k2 |
-      awk "{g[\$1] = g[\$1] \" \" \$2} END {for (i in g) print \"link:\" g[i]}" | sort'
-}
-# exact: sn1's tree equals the full rsync result, file contents included.
+# exact: sn1's tree equals the full rsync result, file contents included
+# (the excluded paths aside, which sn1 may keep of its own).
+SKIP='-path ./scratch -prune -o ! -name *.log'
 exact() {
   reference || return 1
-  [ "$(listing sn1)" = "$(listing sn2)" ] || { diff <(listing sn1) <(listing sn2); return 1; }
-  [ "$(on sn1 sh -c 'cd /install && find . -path ./scratch -prune -o -type f ! -name "*.log" -print0 | sort -z | xargs -0 md5sum')" = \
-    "$(on sn2 sh -c 'cd /install && find . -path ./scratch -prune -o -type f ! -name "*.log" -print0 | sort -z | xargs -0 md5sum')" ]
+  [ "$(tree_listing sn1 "$SKIP")" = "$(tree_listing sn2 "$SKIP")" ] ||
+    { diff <(tree_listing sn1 "$SKIP") <(tree_listing sn2 "$SKIP"); return 1; }
 }
 rsync_ran() { grep -q "^TRACE: sn1: /usr/bin/rsync" "$WORK/out"; }
 changed_count() { grep "^TRACE: sn1: changed: " "$WORK/out" | grep -vc "tree digest of"; }

@@ -73,6 +73,20 @@ out_empty() { [ ! -s "$WORK/out" ]; }
 same_file() { on "$2" cat "$3" 2>/dev/null | cmp -s "$1" -; }
 absent() { ! on "$1" test -e "$2"; }
 
+# tree_listing HOST [FILTER]: what rsync -aH keeps of HOST's /install, one
+# line per path (type, mode, owner, size, mtime, link count, link target),
+# the hard-link groups, and each file's md5. FILTER is find(1) tests put
+# before the others to leave paths out ('-path ./scratch -prune -o').
+tree_listing() {
+  on "$1" sh -c 'set -f; cd /install || exit 1
+    find . $1 \( \( -type d -printf "d %m %u:%g %T@ %p\n" \) -o \
+      \( -type l -printf "l %u:%g %T@ %p -> %l\n" \) -o \
+      -printf "%y %m %u:%g %s %T@ %n %p\n" \) | sort
+    find . $1 -type f -links +1 -printf "%i %p\n" | sort -k2 |
+      awk "{g[\$1] = g[\$1] \" \" \$2} END {for (i in g) print \"link:\" g[i]}" | sort
+    find . $1 -type f -print0 | sort -z | xargs -0 -r md5sum' sh "${2:-}"
+}
+
 # Every process xdcp starts inherits this variable, so the test can find
 # what it left behind without mistaking anyone else's processes for it.
 export XDCP_E2E_MARK=$WORK
