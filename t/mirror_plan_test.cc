@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "gtest/gtest.h"
 #include "scratch_dir.h"
@@ -164,11 +165,96 @@ TEST(MirrorPlanTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
   ASSERT_GE(steps.size(), 2u);
   steps[0].more_lines("differs 1");
   EXPECT_EQ(steps[1].local(), "");
-  EXPECT_EQ(steps[1].local_note(), "1 of 2 directories of /install to send");
+  EXPECT_EQ(steps[1].local_note(), "1 of 2 directories of /install to send: a");
   EXPECT_EQ(steps[1].local_changed(),
             std::vector<std::string>{"directories of /install that differ"});
   EXPECT_EQ(ReadFile(tmp.path() + "/send.0"), std::string("a/\0", 3));
   EXPECT_NE(steps[1].local(), "") << "the list is made once, never over another file";
+}
+
+// --relay: SN k of the plan forwards to SNs 2k+2 and 2k+3; each of those,
+// if its first probe finds all of the tree to send, waits for its parent's
+// job, has the parent send it the tree with its own exclusions, probes
+// again, and gets from here only what still differs.
+TEST(MirrorPlanTest, RelayedSnsAreSeededByTheirParentThenProbedAgain) {
+  ScratchDir tmp;
+  TreeScan scan;
+  scan.exists = true;
+  scan.entries.push_back(ScanEntry{".", 0, 1, true, 0, 0, false, 1, 2});
+  Options o;
+  ClusterDb db;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  for (const char* sn : {"sn1", "sn2", "sn3", "sn4", "sn5", "sn6"}) in.nodes_of[sn] = {};
+  in.paths = {"/install"};
+  in.lists = {{"from site.exclude", {"*.iso"}}};
+  in.default_excludes = false;
+  in.scans = {{"/install", &scan}};
+  in.workdir = tmp.path();
+  in.relay = true;
+  std::vector<std::string> notes;
+  Plan p = MakeMirrorPlan(in, &notes);
+  ASSERT_EQ(p.jobs.size(), 6u);
+  // The first two get it from here: probe, list, rsync (list), rsync (all).
+  EXPECT_EQ(p.jobs[0].steps.size(), 4u);
+  EXPECT_EQ(p.jobs[1].steps.size(), 4u);
+  const std::map<std::string, int> parent{{"sn3", 0}, {"sn4", 0}, {"sn5", 1}, {"sn6", 1}};
+  for (size_t j = 2; j < 6; ++j) {
+    const std::string& sn = p.jobs[j].node;
+    const std::vector<Step>& steps = p.jobs[j].steps;
+    ASSERT_EQ(steps.size(), 7u) << sn;
+    const Step& relay = steps[2];
+    EXPECT_EQ(relay.after_job, parent.at(sn)) << sn;
+    EXPECT_TRUE(relay.may_fail);
+    EXPECT_EQ(relay.run_if_changed, std::vector<std::string>{"all of /install"});
+    const std::string& from = p.jobs[relay.after_job].node;
+    EXPECT_EQ(relay.what, "relay /install from " + from);
+    // ssh FROM 'rsync ... /install/ SN:/install/', on its own connection.
+    ASSERT_GE(relay.argv.size(), 5u);
+    EXPECT_EQ(Argv(relay.argv.begin(), relay.argv.begin() + 5),
+              (Argv{"ssh", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"}));
+    EXPECT_EQ(relay.argv[relay.argv.size() - 2], from);
+    EXPECT_EQ(relay.argv.back(),
+              "/usr/bin/rsync -a -H --protect-args -e "
+              "'ssh -o BatchMode=yes -o ConnectTimeout=10' --timeout=60 '--exclude=*.iso' "
+              "'--rsync-path=test -d /install || mkdir -p -- /install && rsync' /install/ " +
+                  sn + ":/install/");
+    // The second probe and its list, then the two rsync runs.
+    EXPECT_EQ(steps[3].argv, steps[0].argv);
+    EXPECT_EQ(steps[3].stdin_path, steps[0].stdin_path);
+    EXPECT_EQ(steps[3].run_if_changed, std::vector<std::string>{"all of /install"});
+    EXPECT_EQ(steps[4].run_if_changed,
+              std::vector<std::string>{"tree digest of /install after the relay"});
+    EXPECT_EQ(steps[5].run_if_changed,
+              (std::vector<std::string>{"directories of /install that differ",
+                                        "directories of /install that differ after the relay"}));
+    EXPECT_EQ(steps[6].run_if_changed,
+              std::vector<std::string>{"all of /install after the relay"});
+  }
+  // The second answer decides on its own.
+  const std::vector<Step>& sn3 = p.jobs[2].steps;
+  sn3[0].more_lines("differs 0");
+  EXPECT_EQ(sn3[1].local(), "");
+  EXPECT_EQ(sn3[1].local_changed(), std::vector<std::string>{"all of /install"});
+  sn3[3].more_lines("no tree digest");
+  EXPECT_EQ(sn3[4].local(), "");
+  EXPECT_EQ(sn3[4].local_note(),
+            "all of /install to send (1 directories): no usable list from sn3 after the relay");
+  EXPECT_EQ(sn3[4].local_changed(),
+            std::vector<std::string>{"all of /install after the relay"});
+  EXPECT_NE(std::find(notes.begin(), notes.end(),
+                      "relay: sn6: /install: if all of it is to send, sn2 sends it first"),
+            notes.end());
+  // Without --relay: no waiting anywhere.
+  in.relay = false;
+  ScratchDir tmp2;
+  in.workdir = tmp2.path();
+  p = MakeMirrorPlan(in, &notes);
+  for (const auto& job : p.jobs) {
+    EXPECT_EQ(job.steps.size(), 4u);
+    for (const auto& step : job.steps) EXPECT_EQ(step.after_job, -1);
+  }
 }
 
 TEST(MirrorPlanTest, NodeOptionsGoBeforeTheOperands) {

@@ -115,6 +115,7 @@ TEST(OptionsTest, UsageErrors) {
        "remote copy command must be rsync or scp: '/bin/cp'"},
       {{"n1", "-f", "-1", "/a", "/b"}, "-f must not be negative"},
       {{"n1", "--bogus", "/a", "/b"}, "unrecognised option '--bogus'"},
+      {{"n1", "--relay", "/a", "/b"}, "--relay needs --sn or --for"},
   };
   for (const auto& c : cases) {
     auto r = Parse(c.args);
@@ -140,6 +141,8 @@ TEST(OptionsTest, ServiceNodeModeTakesPathsAsOperands) {
   EXPECT_EQ(r.options.operands, std::vector<std::string>{"/install"});
   EXPECT_EQ(r.options.exclude_from, (std::vector<std::string>{"/e1", "/e2"}));
   EXPECT_EQ(Parse({"--servicenodes", "sn1"}).options.sn_range, "sn1");
+  EXPECT_FALSE(r.options.relay);
+  EXPECT_TRUE(Parse({"--sn", "sn[1-8]", "--relay", "/install"}).options.relay);
 }
 
 }  // namespace

@@ -143,6 +143,19 @@ const Case kCases[] = {
      [](Options* o) { o->dry_run = true; }, Mirror(),
      {kRsync, "-a", "-H", "--protect-args", "-e", kSsh, kChangeFormat, "--dry-run", "--delete",
       "--filter=P */", kTempRule}},
+    // --- relay: run on an SN, with its own ssh; seeds only (no --delete)
+    {"Relay", CopyPurpose::kRelay, nullptr, Mirror({"/isos/"}),
+     {kRsync, "-a", "-H", "--protect-args", "-e", "ssh -o BatchMode=yes -o ConnectTimeout=10",
+      "--timeout=60", "--exclude=/isos/", "--rsync-path=test -d /install || mkdir -p -- /install && rsync"}},
+    {"RelayEverythingTakesNoNodeOptionsNorDeletes", CopyPurpose::kRelay,
+     [](Options* o) {
+       Everything(o);
+       o->resume = o->delay_updates = o->checksum = o->delete_extra = true;
+     },
+     Mirror({}, 11),
+     {kRsync, "-a", "-H", "--protect-args", "-e", "ssh -o BatchMode=yes -o ConnectTimeout=10",
+      "--timeout=30", "--delay-updates",
+      "--rsync-path=test -d /install || mkdir -p -- /install && rsync"}},
     {"BringBack", CopyPurpose::kBringBack, nullptr, {},
      {kRsync, "-r", "-l", "--protect-args", "-e", kSsh, "--munge-links", "--chmod=ugo-s",
       "--remote-option=--munge-links"}},

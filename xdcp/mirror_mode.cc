@@ -126,6 +126,11 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   if (o.dry_run) in.fast_path_off = "--dry-run shows what rsync would do";
   else if (!o.node_opts.empty()) in.fast_path_off = "-o gives rsync options of its own";
   else if (!IsRsync(o.rcp)) in.fast_path_off = "the copy program is not rsync";
+  // Relaying needs the probes: they say which SNs are cold, and what a
+  // relayed tree still lacks.
+  in.relay = o.relay && in.fast_path_off.empty();
+  if (o.relay && !in.relay && !o.silent)
+    fprintf(stderr, "xdcp: --relay: off: %s\n", in.fast_path_off.c_str());
   // One scan of each path, whatever the number of SNs (tree_digest.h).
   std::map<std::string, TreeScan> scans;
   for (const auto& p : in.paths) {
@@ -162,8 +167,8 @@ int MirrorToServiceNodes(const Options& o, const ClusterDb& db,
   if (o.persist == 0) CloseSharedConnections(o, run, &plan);
   if (o.trace || o.dry_run) {
     for (const auto& n : notes) {
-      bool fast = n.compare(0, 11, "fast path: ") == 0;
-      fprintf(stderr, "xdcp: %s%s\n", fast ? "" : "exclusions: ", Printable(n).c_str());
+      bool own = n.compare(0, 11, "fast path: ") == 0 || n.compare(0, 7, "relay: ") == 0;
+      fprintf(stderr, "xdcp: %s%s\n", own ? "" : "exclusions: ", Printable(n).c_str());
     }
   }
   return Execute(o, std::move(plan), nullptr, /*show_plan_only=*/false);

@@ -103,9 +103,64 @@ struct Differing {
 };
 
 // What the local step between the probe and rsync decides: the
-// directories to send, or all of the tree (a plain rsync run).
-std::string AllOf(const std::string& root) { return "all of " + root; }
-std::string SomeOf(const std::string& root) { return "directories of " + root + " that differ"; }
+// directories to send, or all of the tree (a plain rsync run). `round` is
+// "" for the first probe, kAfterRelay for the one after a relay.
+constexpr char kAfterRelay[] = " after the relay";
+std::string AllOf(const std::string& root, const std::string& round = "") {
+  return "all of " + root + round;
+}
+std::string SomeOf(const std::string& root, const std::string& round = "") {
+  return "directories of " + root + " that differ" + round;
+}
+
+// --relay: the SNs, in plan order, form a tree kRelayWidth wide. The
+// management node sends to the first kRelayWidth SNs; SN k forwards to
+// SNs kRelayWidth*(k+1) to kRelayWidth*(k+1)+kRelayWidth-1, after its own
+// job ends. A parent always comes before its children in the plan, so a
+// child waiting for it never holds back its run (Step::after_job).
+constexpr size_t kRelayWidth = 2;
+int RelayParent(size_t index) {
+  return index < kRelayWidth ? -1 : static_cast<int>((index - kRelayWidth) / kRelayWidth);
+}
+
+// Reads the probe's "differs K" lines into `found`.
+void CollectDiffering(Step* probe, std::shared_ptr<Differing> found) {
+  probe->more_lines = [found](const std::string& line) {
+    unsigned long long index = 0;
+    int end = 0;
+    if (sscanf(line.c_str(), "differs %llu%n", &index, &end) == 1 &&
+        static_cast<size_t>(end) == line.size()) {
+      found->dirs.push_back(static_cast<size_t>(index));
+    } else {
+      found->other = true;
+    }
+  };
+}
+
+// The relay of `root` from SN `from` to SN `to`, run on `from` with `to`'s
+// exclusions; it runs only if `to`'s first probe found all of the tree to
+// send, once `from`'s job (job `from_job`) has ended well. It may fail:
+// the management node then sends what it would have.
+Step RelayStep(const Options& o, const RunContext& run, const std::string& from, int from_job,
+               const std::string& to, const std::string& root,
+               const std::vector<std::string>& patterns) {
+  CopyDetails d;
+  d.excludes = patterns;
+  d.remote_dirs = {root};
+  std::vector<std::string> argv = CopyArgv(CopyPurpose::kRelay, o, run, d);
+  argv.insert(argv.end(), {root + "/", RemotePath(o, to, root + "/")});
+  Step s = RemoteCommandStep(o, run, from, ShellQuote(argv), "relay " + root + " from " + from);
+  // Without --persist, `from`'s own job has closed its shared connection.
+  if (o.persist == 0) UnshareConnection(o, run, &s);
+  // A relaying SN that stops answering is given up on within 20 s, and
+  // this run sends in its place: it must not hold up an SN that is fine.
+  s.argv.insert(s.argv.begin() + 1, {"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"});
+  s.run_if_changed = {AllOf(root)};
+  s.after_job = from_job;
+  s.may_fail = true;
+  s.failure_note = "relay of " + root + " from " + from + " failed; sending from here";
+  return s;
+}
 
 // The local step between the probe and rsync. If the SN named some of the
 // directories, it writes them to `file` (NUL-terminated, each with a
@@ -117,21 +172,23 @@ std::string SomeOf(const std::string& root) { return "directories of " + root + 
 Step ListDifferingStep(const std::string& sn, const std::string& root, const TreeScan* tree,
                        const std::vector<std::string>& patterns,
                        std::shared_ptr<const std::vector<DirDigest>> dirs,
-                       std::shared_ptr<Differing> found, const std::string& file) {
+                       std::shared_ptr<Differing> found, const std::string& file,
+                       const std::string& round) {
   Step s;
   s.kind = StepKind::kLocal;
-  s.what = "list the directories of " + root + " that differ on " + sn;
+  s.what = "list the directories of " + root + " that differ on " + sn + round;
   s.local = [=]() -> std::string {
     std::string total = " (" + std::to_string(dirs->size()) + " directories)";
     if (found->other || found->dirs.empty() ||
         std::any_of(found->dirs.begin(), found->dirs.end(),
                     [&](size_t k) { return k >= dirs->size(); })) {
-      found->note = AllOf(root) + " to send" + total + ": no usable list from " + sn;
+      found->note = AllOf(root) + " to send" + total + ": no usable list from " + sn + round;
       return "";
     }
     std::vector<std::string> send = DirsToSend(*tree, patterns, *dirs, found->dirs);
     if (send.size() == dirs->size()) {
-      found->note = AllOf(root) + " to send" + total + ": every directory differs on " + sn;
+      found->note =
+          AllOf(root) + " to send" + total + ": every directory differs on " + sn + round;
       return "";
     }
     std::string text;
@@ -139,12 +196,18 @@ Step ListDifferingStep(const std::string& sn, const std::string& root, const Tre
     if (!WritePrivateFile(file, text)) return "cannot write " + file + ": " + strerror(errno);
     found->note = std::to_string(send.size()) + " of " + std::to_string(dirs->size()) +
                   " directories of " + root + " to send";
+    // The first few that the SN named, for -T: what drifted or changed.
+    const size_t kNamed = 3;
+    for (size_t i = 0; i < found->dirs.size() && i < kNamed; ++i)
+      found->note += (i ? ", " : ": ") + tree->entries[(*dirs)[found->dirs[i]].entry].path;
+    if (found->dirs.size() > kNamed)
+      found->note += " and " + std::to_string(found->dirs.size() - kNamed) + " more";
     found->some = true;
     return "";
   };
   s.local_note = [found]() { return found->note; };
-  s.local_changed = [found, root]() {
-    return std::vector<std::string>{found->some ? SomeOf(root) : AllOf(root)};
+  s.local_changed = [found, root, round]() {
+    return std::vector<std::string>{found->some ? SomeOf(root, round) : AllOf(root, round)};
   };
   return s;
 }
@@ -254,26 +317,39 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
                            "'s tree digest differs from " + k.digest +
                            ", and sends only the directories that differ");
           auto found = std::make_shared<Differing>();
-          probe.more_lines = [found](const std::string& line) {
-            unsigned long long index = 0;
-            int end = 0;
-            if (sscanf(line.c_str(), "differs %llu%n", &index, &end) == 1 &&
-                static_cast<size_t>(end) == line.size()) {
-              found->dirs.push_back(static_cast<size_t>(index));
-            } else {
-              found->other = true;
-            }
-          };
+          CollectDiffering(&probe, found);
           std::string list = in.workdir + "/send." + number;
-          Step pick = ListDifferingStep(sn, root, tree, patterns, k.dirs, found, list);
+          Step pick = ListDifferingStep(sn, root, tree, patterns, k.dirs, found, list, "");
           pick.run_if_changed = {probe.probes[0].local};
           // Only the listed directories' contents (-a without -r here).
           Step some = s;
           some.argv.insert(some.argv.end() - 2, {"--files-from=" + list, "--from0"});
           some.run_if_changed = {SomeOf(root)};
           s.run_if_changed = {AllOf(root)};
-          job.steps.push_back(std::move(probe));
+          job.steps.push_back(probe);
           job.steps.push_back(std::move(pick));
+          int parent = in.relay ? RelayParent(plan.jobs.size()) : -1;
+          if (parent >= 0) {
+            // A cold tree comes from the parent SN first; a second probe
+            // then finds what it lacks (what the parent's exclusions left
+            // out, what changed since), and only that goes from here.
+            const std::string& from = plan.jobs[parent].node;
+            notes->push_back("relay: " + sn + ": " + root + ": if all of it is to send, " +
+                             from + " sends it first");
+            job.steps.push_back(RelayStep(o, in.run, from, parent, sn, root, patterns));
+            Step again = probe;
+            again.probes[0].local += kAfterRelay;
+            again.run_if_changed = {AllOf(root)};
+            auto found_again = std::make_shared<Differing>();
+            CollectDiffering(&again, found_again);
+            Step pick_again = ListDifferingStep(sn, root, tree, patterns, k.dirs, found_again,
+                                                list, kAfterRelay);
+            pick_again.run_if_changed = {again.probes[0].local};
+            some.run_if_changed.push_back(SomeOf(root, kAfterRelay));
+            s.run_if_changed = {AllOf(root, kAfterRelay)};
+            job.steps.push_back(std::move(again));
+            job.steps.push_back(std::move(pick_again));
+          }
           job.steps.push_back(std::move(some));
         }
       } else {

@@ -3,7 +3,10 @@
 // that skips rsync when the SN's tree digest matches (see "SERVICE NODES"
 // in xdcp(1)). Reads the mirrored trees (copycds markers, netboot images,
 // the file count for --max-delete) and writes each SN's exclusion list
-// into the work directory for its digest probe.
+// into the work directory for its digest probe. With --relay, an SN whose
+// tree is all to send is seeded by another SN first (an rsync run there,
+// with the receiving SN's exclusions), then probed again, so that the
+// management node sends it only what the relay did not bring.
 #ifndef XDCP_MIRROR_PLAN_H_
 #define XDCP_MIRROR_PLAN_H_
 
@@ -41,6 +44,9 @@ struct MirrorInput {
   std::map<std::string, const TreeScan*> scans;
   std::string workdir;
   std::string fast_path_off;
+  // --relay: an SN whose tree is all to send gets it from another SN first
+  // (needs the fast path).
+  bool relay = false;
 };
 
 // --sn: per SN, one rsync -aH run per mirrored path with that SN's

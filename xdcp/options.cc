@@ -31,7 +31,7 @@ const char* const kLongNames[] = {"fanout",       "File",           "help",
                                   "report-results", "require-version",
                                   "fold", "json", "io-timeout", "delay-updates",
                                   "export-xml", "resume", "for", "checksum",
-                                  "tree-digest"};
+                                  "tree-digest", "relay"};
 
 std::string FoldLongName(const std::string& arg) {
   if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return arg;
@@ -89,6 +89,7 @@ po::options_description OptionTable(Options* o) {
       ("tree-digest",    po::value(&o->tree_digest))
       ("delete",         po::bool_switch(&o->delete_extra))
       ("force",          po::bool_switch(&o->force))
+      ("relay",          po::bool_switch(&o->relay))
       ("no-default-excludes", po::bool_switch())
       ("remote-xdcp",    po::value(&o->remote_xdcp))
       ("source-prefix",  po::value(&o->source_prefix))
@@ -200,6 +201,7 @@ bool CheckModes(Options* o, std::string* error) {
       return *error = std::string(mode) + " takes no -F, -P, -R, -s or --expand", false;
     return true;
   }
+  if (o->relay) return *error = "--relay needs --sn or --for", false;
   if (o->operands.empty())
     return *error = "node range not specified, see xdcp(1)", false;
   o->noderange = o->operands.front();
@@ -301,7 +303,7 @@ std::string UsageText() {
          "       xdcp NODERANGE [-s] -F synclist [-r node_remote_copy] "
          "[options]\n"
          "       xdcp -i imagepath -F synclist\n"
-         "       xdcp --sn SNRANGE [-X exclude_file]... [--dry-run] [path...]\n"
+         "       xdcp --sn SNRANGE [-X exclude_file]... [--relay] [--dry-run] [path...]\n"
          "       xdcp --for NODERANGE [--sn SNRANGE] [-X exclude_file]... [path...]\n"
          "       xdcp --expand NODERANGE\n"
          "       xdcp --close-connections NODERANGE\n"

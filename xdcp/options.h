@@ -50,6 +50,7 @@ struct Options {
   std::string json;                   // --json[=FILE]; "-" is stdout
   bool delete_extra = false;          // --delete (--sn)
   bool force = false;                 // --force: --delete without a cap
+  bool relay = false;                 // --relay (--sn): SNs seed other SNs
   bool default_excludes = true;       // --no-default-excludes turns off
   std::string remote_xdcp = "xdcp";   // --remote-xdcp, XDCP_REMOTE_XDCP
   std::string lock_dir = "/run/xdcp";  // XDCP_LOCK_DIR; root-only

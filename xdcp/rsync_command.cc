@@ -117,6 +117,23 @@ std::vector<std::string> ImageHead(const Options& o, const CopyDetails& d) {
 // Staging is always rsync: the service node must have it, whatever copies
 // the files from there on. Named links are staged as files (-L beats -a's
 // -l): staged as a link, the SN would resolve it against its own files.
+// Runs on a service node: its own ssh and keys, so none of this run's
+// ssh options (ciphers, control sockets) apply there. It only seeds the
+// other SN: no --delete, no change records; the management node's own
+// mirror run after it makes that tree exact.
+std::vector<std::string> RelayHead(const Options& o, const CopyDetails& d) {
+  std::vector<std::string> argv{
+      RsyncProgram(o), "-a", "-H", "--protect-args", "-e",
+      "ssh -o BatchMode=yes -o ConnectTimeout=" + std::to_string(o.connect_timeout)};
+  // Always an I/O timeout: if the relaying SN stops, the receiving SN's
+  // rsync must not wait for it forever while this run sends in its place.
+  argv.push_back("--timeout=" + std::to_string(o.io_timeout > 0 ? o.io_timeout : 60));
+  if (o.delay_updates) argv.push_back("--delay-updates");
+  for (const auto& p : d.excludes) argv.push_back("--exclude=" + p);
+  argv.push_back(MakeDirsFirst(d.remote_dirs, "rsync"));
+  return argv;
+}
+
 std::vector<std::string> StageHead(const Options& o, const RunContext& run,
                                    const CopyDetails& d) {
   std::vector<std::string> argv{RsyncProgram(o)};
@@ -194,6 +211,7 @@ std::vector<std::string> CopyArgv(CopyPurpose purpose, const Options& o,
     case CopyPurpose::kStage: return StageHead(o, run, d);
     case CopyPurpose::kMirror: return MirrorHead(o, run, d);
     case CopyPurpose::kBringBack: return BringBackHead(o, run);
+    case CopyPurpose::kRelay: return RelayHead(o, d);
   }
   return {};
 }

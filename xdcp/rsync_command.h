@@ -42,6 +42,7 @@ enum class CopyPurpose {
   kStage,      // to SNsyncfiledir on a service node (--files-from)
   kMirror,     // --sn: a directory to a service node
   kBringBack,  // what a service node pulled (-P through it), to here
+  kRelay,      // --sn --relay: run on one SN, its tree to another SN
 };
 
 // What a step knows that the options do not.
@@ -49,11 +50,11 @@ struct CopyDetails {
   // kPush, kSync, kImage, kStage: the sources are named symbolic links,
   // delivered as what they point to (-L instead of -l).
   bool follow_links = false;
-  // kSync, kStage, kMirror: directories the remote shell that starts
+  // kSync, kStage, kMirror, kRelay: directories the remote shell that starts
   // rsync makes first (--rsync-path=mkdir -p -- DIR... && rsync).
   std::vector<std::string> remote_dirs;
   std::string files_from;             // kStage: the NUL-separated list
-  std::vector<std::string> excludes;  // kMirror: --exclude patterns
+  std::vector<std::string> excludes;  // kMirror, kRelay: --exclude patterns
   long source_files = 0;              // kMirror with --delete: the source's files
 };
 

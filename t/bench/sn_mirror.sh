@@ -17,6 +17,8 @@
 #   xdcp      xdcp --sn sn1,...,snN --no-default-excludes /install
 #   xdcpp     the same with --persist 3599: the SNs' ssh connections stay
 #             open between its runs (opened by an untimed run first)
+#   xdcpr     the same with --relay: a cold SN gets the tree from another
+#             SN (the management node sends to two, each SN to two more)
 #   rsync&    plain rsync -aH per SN, all started at once (& + wait)
 #   rsync-seq plain rsync -aH per SN, one after another
 #   parx      rsync& with xdcp's own rsync options (RUNNERS must name it)
@@ -40,6 +42,7 @@
 # WARM_RUNS (extra rounds of warm runs, default 0, see below),
 # SN_TMPFS=1 (each SN's /install on a tmpfs: cold runs then measure the
 # tools and not the disk's writeback, which varies widely on a VM).
+# PROFILE=1: see below (needs perf).
 # Timings never make it fail; it exits non-zero only if a command fails
 # or a mirror is not identical to mn's /install after a run.
 set -euo pipefail
@@ -180,7 +183,14 @@ printf '%s\n' "${sns[@]}" >"$S/hosts/mn/tmp/sns"       # mn's /tmp/sns
 # onmn CMD...: CMD in mn; its wall time, user and sys CPU (with every
 # process it started, also those that left it: the management node's whole
 # share of the work) noted in mn's /tmp/runner.cw.
-onmn() { rm -f "$S/hosts/mn/tmp/runner.cw"; on mn env CPUWALL_OUT=/tmp/runner.cw LINGER=${LINGER:-2} python3 "$top/t/bench/cpuwall.py" "$@"; }
+# PROFILER: a command put before it (PROFILE=1: perf record of the whole
+# process tree).
+PROFILER=()
+onmn() {
+    rm -f "$S/hosts/mn/tmp/runner.cw"
+    "${PROFILER[@]}" "$C" on "$S" mn env CPUWALL_OUT=/tmp/runner.cw LINGER=${LINGER:-2} \
+        python3 "$top/t/bench/cpuwall.py" "$@"
+}
 run_xdcp() {
     XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top XDCP_REMOTE_XDCP=$XDCP onmn "$XDCP" --sn "$snlist" --no-default-excludes /install \
         >"$S/last.out" 2>&1
@@ -188,6 +198,10 @@ run_xdcp() {
 run_xdcpp() {
     XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top XDCP_REMOTE_XDCP=$XDCP LINGER=0.2 onmn "$XDCP" --sn "$snlist" --no-default-excludes \
         --persist 3599 /install >"$S/last.out" 2>&1
+}
+run_xdcpr() {
+    XDCP_RUSAGE_FILE=/tmp/xdcp.rusage XDCP_DATADIR=$top XDCP_REMOTE_XDCP=$XDCP onmn "$XDCP" --sn "$snlist" --no-default-excludes \
+        --relay /install >"$S/last.out" 2>&1
 }
 run_par() {
     onmn bash -c 'for h in $(cat /tmp/sns); do rsync -aH /install/ "$h":/install/ & done
@@ -283,6 +297,27 @@ if [[ " ${RUNNERS[*]} " == *" xdcpp "* ]]; then  # open xdcpp's connections
     run_xdcpp || { cat "$S/last.out" >&2; die "xdcp --persist failed"; }
 fi
 seed=1
+if [[ -n ${PROFILE:-} ]]; then
+    # PROFILE=1: instead of the tables, per runner one 1%-changed run under
+    # perf (the runner's process tree on the management node only), and
+    # its CPU seconds per command name.
+    command -v perf >/dev/null || die "no perf (apt-get install -y linux-perf)"
+    has cold && { reset_sns; run_par || die "filling the SNs failed"; }
+    for r in "${RUNNERS[@]}"; do
+        change1 $((seed++)) >&2
+        PROFILER=(perf record -q -e cpu-clock -F 1000 -o "$S/perf.$r" --)
+        "run_$r" || { cat "$S/last.out" >&2; die "$r failed"; }
+        PROFILER=()
+        verify "profile $r"
+        read -r wall user sys <"$S/hosts/mn/tmp/runner.cw"
+        echo "-- $r, 1% changed: wall $wall s, CPU $user user + $sys sys; per command (1 ms samples):"
+        perf report -q -i "$S/perf.$r" --sort comm --stdio -F sample,comm 2>/dev/null |
+            awk 'NF >= 2 { tot += $1; line[$2] += $1 }
+                 END { for (c in line) printf "  %-16s %7.3f s %6.1f%%\n", c, line[c] / 1000, 100 * line[c] / tot
+                       printf "  %-16s %7.3f s\n", "total", tot / 1000 }' | sort -k2,2nr
+    done
+    exit 0
+fi
 for r in "${RUNNERS[@]}"; do
     if has cold; then reset_sns; timed "$r" cold; fi
     if has warm; then timed "$r" warm; fi
@@ -310,13 +345,13 @@ XDCP_DATADIR=$top on mn "$XDCP" --sn sn1 --no-default-excludes -T /install 2>&1 
     | grep -m1 'TRACE: sn1: ' >"$S/xdcp.argv" || true
 
 # --------------------------------------------------------------- table --
-declare -A NAME=([xdcp]="xdcp --sn" [xdcpp]="xdcp --sn --persist" [par]="rsync -aH, all at once (&/wait)"
+declare -A NAME=([xdcp]="xdcp --sn" [xdcpp]="xdcp --sn --persist" [xdcpr]="xdcp --sn --relay" [par]="rsync -aH, all at once (&/wait)"
     [parx]="rsync with xdcp's options, all at once"
     [seq]="rsync -aH, one after another" [prsync]="parallel-rsync (pssh)"
     [clush]="clush -R exec rsync")
 # The runners that ran, in the tables' order.
-ran() { local r; for r in xdcp xdcpp par parx seq prsync clush; do [[ -z ${T[$r,warm]:-}${T[$r,cold]:-} ]] || echo "$r"; done; }
-for r in xdcp xdcpp par parx seq prsync clush; do for p in cold warm 1pct; do
+ran() { local r; for r in xdcp xdcpp xdcpr par parx seq prsync clush; do [[ -z ${T[$r,warm]:-}${T[$r,cold]:-} ]] || echo "$r"; done; }
+for r in xdcp xdcpp xdcpr par parx seq prsync clush; do for p in cold warm 1pct; do
     [[ -n ${T[$r,warm]:-}${T[$r,cold]:-} && -z ${T[$r,$p]:-} ]] && T[$r,$p]=0 && N[$r,$p]=0 && MNCPU[$r,$p]=0 && SNCPU[$r,$p]=0 && SENT[$r,$p]=0 && ALL[$r,$p]=-
 done; done
 ratio() { [[ ${T[par,$2]} == 0 ]] && { echo -; return; }; echo "scale=2; ${T[$1,$2]} / ${T[par,$2]}" | bc -l | sed 's/^\./0./'; }
@@ -375,7 +410,7 @@ cpuratio() {
         done
     fi
     echo
-    for x in xdcp xdcpp; do
+    for x in xdcp xdcpp xdcpr; do
         [[ -n ${T[$x,warm]:-}${T[$x,cold]:-} ]] || continue
         echo "${NAME[$x]} against all-at-once rsync (medians), wall x / MN CPU x: cold $(ratio $x cold) / $(cpuratio $x cold), warm $(ratio $x warm) / $(cpuratio $x warm), 1% $(ratio $x 1pct) / $(cpuratio $x 1pct)"
     done
