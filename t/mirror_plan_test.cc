@@ -88,11 +88,12 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
                                   " --tree-digest /install --checksum 2>&1 || echo 'no tree digest'");
   EXPECT_EQ(steps[0].stdin_path, dir + "/probe.0");
   // Its stdin: the exclusions, an empty record, each directory's path and
-  // digest (--tree-digest reads it so).
+  // digests (--tree-digest reads it so: TheirDir).
   std::string input = ReadFile(dir + "/probe.0");
   std::vector<DirDigest> dirs = DirDigests(scan, {"*.iso"});
   ASSERT_EQ(dirs.size(), 1u);
-  EXPECT_EQ(input, std::string("*.iso\0\0.\0", 9) + dirs[0].digest + std::string(1, '\0'));
+  EXPECT_EQ(input, std::string("*.iso\0\0.\0", 9) + dirs[0].digest + '\0' + dirs[0].self + '\0' +
+                       dirs[0].names + '\0' + dirs[0].buckets + '\0');
   ASSERT_EQ(steps[0].probes.size(), 1u);
   EXPECT_EQ(std::to_string(steps[0].probes[0].size) + " " +
                 std::to_string(steps[0].probes[0].mtime), digest);
@@ -170,6 +171,42 @@ TEST(MirrorPlanTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
             std::vector<std::string>{"directories of /install that differ"});
   EXPECT_EQ(ReadFile(tmp.path() + "/send.0"), std::string("a/\0", 3));
   EXPECT_NE(steps[1].local(), "") << "the list is made once, never over another file";
+}
+
+// "self K": only the directory's own attributes ("a", no slash: rsync
+// sends no contents); a bucket of a directory that has none is no usable
+// answer, and all of the tree goes.
+TEST(MirrorPlanTest, AnSnMayNameADirectorysOwnAttributesOrABucket) {
+  TreeScan scan;
+  scan.exists = true;
+  scan.entries.push_back(ScanEntry{".", 0, 2, true, 0, 0, false, 1, 2});
+  scan.entries.push_back(ScanEntry{"a", 0, 2, true, 0, 0, false, 3, 4});
+  Options o;
+  ClusterDb db;
+  MirrorInput in;
+  in.options = &o;
+  in.db = &db;
+  in.nodes_of = {{"sn1", {}}};
+  in.paths = {"/install"};
+  in.default_excludes = false;
+  in.scans = {{"/install", &scan}};
+  for (const char* answer : {"self 1", "bucket 1 0", "bucket 1", "self 1 x"}) {
+    ScratchDir tmp;
+    in.workdir = tmp.path();
+    std::vector<std::string> notes;
+    Plan p = MakeMirrorPlan(in, &notes);
+    const std::vector<Step>& steps = p.jobs[0].steps;
+    steps[0].more_lines(answer);
+    EXPECT_EQ(steps[1].local(), "");
+    if (std::string(answer) == "self 1") {
+      EXPECT_EQ(steps[1].local_note(), "0 of 2 directories and 1 entries of /install to send: a");
+      EXPECT_EQ(ReadFile(tmp.path() + "/send.0"), std::string("a\0", 2));
+    } else {
+      EXPECT_EQ(steps[1].local_note(),
+                "all of /install to send (2 directories): no usable list from sn1")
+          << answer;
+    }
+  }
 }
 
 // --relay: SN k of the plan forwards to SNs 2k+2 and 2k+3; each of those,

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -139,9 +140,12 @@ class DirDigestTest : public ::testing::Test {
   std::vector<std::string> ToSend() {
     TreeScan m = Scan(mn), s = Scan(sn);
     std::vector<DirDigest> dirs = DirDigests(m, patterns);
-    std::vector<std::pair<std::string, std::string>> theirs;
-    for (const auto& d : dirs) theirs.emplace_back(m.entries[d.entry].path, d.digest);
-    return DirsToSend(m, patterns, dirs, DifferingDirs(s, patterns, theirs));
+    std::vector<TheirDir> theirs;
+    for (const auto& d : dirs)
+      theirs.push_back({m.entries[d.entry].path, d.digest, d.self, d.names, d.buckets});
+    std::vector<std::string> paths;
+    EXPECT_TRUE(PathsToSend(m, patterns, dirs, Differences(s, patterns, theirs), &paths));
+    return paths;
   }
   ScratchDir tmp;
   std::string mn = tmp.path() + "/mn", sn = tmp.path() + "/sn";
@@ -160,7 +164,7 @@ TEST_F(DirDigestTest, SameTreesSendNothing) {
 TEST_F(DirDigestTest, OnlyTheDirectoryOfAChangedFileIsSent) {
   Write(sn + "/a/b/g", "gg");
   Settle(sn);
-  EXPECT_EQ(ToSend(), Paths{"a/b"});
+  EXPECT_EQ(ToSend(), Paths{"a/b/"});
 }
 
 TEST_F(DirDigestTest, ExtraAndMissingEntriesMarkTheirDirectory) {
@@ -168,7 +172,7 @@ TEST_F(DirDigestTest, ExtraAndMissingEntriesMarkTheirDirectory) {
   unlink((sn + "/a/b/g").c_str());
   rmdir((sn + "/a/b").c_str());
   Settle(sn);
-  EXPECT_EQ(ToSend(), (Paths{"a", "a/b", "c"})) << "a lost b; b is missing; c has more";
+  EXPECT_EQ(ToSend(), (Paths{"a/", "a/b/", "c/"})) << "a lost b; b is missing; c has more";
 }
 
 TEST_F(DirDigestTest, ExcludedPathsNeverCount) {
@@ -184,7 +188,7 @@ TEST_F(DirDigestTest, AHardLinkGroupIsSentWhole) {
   unlink((sn + "/c/f.link").c_str());
   Write(sn + "/c/f.link", "f");
   Settle(sn);
-  EXPECT_EQ(ToSend(), (Paths{"a", "c"}));
+  EXPECT_EQ(ToSend(), (Paths{"a/", "c/"}));
 }
 
 TEST_F(DirDigestTest, ADirectoryThatIsAFileOnTheSnDiffers) {
@@ -192,7 +196,7 @@ TEST_F(DirDigestTest, ADirectoryThatIsAFileOnTheSnDiffers) {
   rmdir((sn + "/a/b").c_str());
   Write(sn + "/a/b", "not a directory");
   Settle(sn);
-  EXPECT_EQ(ToSend(), (Paths{"a", "a/b", "c"})) << "c: hard links of a/f";
+  EXPECT_EQ(ToSend(), (Paths{"a/", "a/b/", "c/"})) << "c: hard links of a/f";
 }
 
 TEST_F(DirDigestTest, TreeDigestsDifferExactlyWhenADirectoryDigestDoes) {
@@ -200,7 +204,60 @@ TEST_F(DirDigestTest, TreeDigestsDifferExactlyWhenADirectoryDigestDoes) {
   EXPECT_EQ(TreeDigest(m, patterns), TreeDigest(Scan(sn), patterns));
   chmod((sn + "/a/b/g").c_str(), 0600);
   EXPECT_NE(TreeDigest(m, patterns), TreeDigest(Scan(sn), patterns));
-  EXPECT_EQ(ToSend(), Paths{"a/b"});
+  EXPECT_EQ(ToSend(), Paths{"a/b/"});
+}
+
+// A directory of many entries is narrowed down to the bucket of the one
+// that changed; a directory whose own mode changed is sent alone; a
+// missing or extra name still sends the whole directory (rsync must be
+// able to delete there).
+TEST_F(DirDigestTest, ABigDirectoryIsNarrowedDownToTheChangedEntry) {
+  for (const std::string& r : {mn, sn}) {
+    mkdir((r + "/big").c_str(), 0755);
+    for (int i = 0; i < 40; ++i) Write(r + "/big/f" + std::to_string(i), "x");
+    link((r + "/big/f7").c_str(), (r + "/a/b/f7.link").c_str());
+    std::vector<std::string> all{"/big", "/a/b/f7.link", "/a/b"};
+    for (int i = 0; i < 40; ++i) all.push_back("/big/f" + std::to_string(i));
+    Settle(r);
+    for (const auto& p : all) {
+      struct timespec t[2] = {{1000, 0}, {1000, 0}};
+      utimensat(AT_FDCWD, (r + p).c_str(), t, AT_SYMLINK_NOFOLLOW);
+    }
+  }
+  EXPECT_EQ(ToSend(), Paths{});
+  TreeScan m = Scan(mn);
+  std::vector<DirDigest> dirs = DirDigests(m, patterns);
+  ASSERT_EQ(dirs.size(), 5u);
+  EXPECT_EQ(dirs[3].buckets.size(), 16u * 10) << "big: 40 entries, buckets of 4";
+  EXPECT_EQ(dirs[1].buckets, "") << "a: too few to bucket";
+
+  Write(sn + "/big/f3", "yy");
+  struct timespec t[2] = {{1000, 0}, {1000, 0}};
+  utimensat(AT_FDCWD, (sn + "/big/f3").c_str(), t, 0);
+  Paths sent = ToSend();
+  EXPECT_NE(std::find(sent.begin(), sent.end(), "big/f3"), sent.end());
+  EXPECT_LT(sent.size(), 10u) << "its bucket, not the 40 entries";
+  for (const auto& p : sent) EXPECT_EQ(p.compare(0, 4, "big/"), 0) << p;
+  Write(sn + "/big/f3", "x");
+  utimensat(AT_FDCWD, (sn + "/big/f3").c_str(), t, 0);
+  EXPECT_EQ(ToSend(), Paths{});
+
+  chmod((sn + "/big").c_str(), 0700);
+  EXPECT_EQ(ToSend(), (Paths{"./", "big"}))
+      << "big's own attributes, and the root, which holds them as an entry";
+  chmod((sn + "/big").c_str(), 0755);
+
+  // f7 is a hard link of a/b/f7.link: a change to it lists the whole group.
+  chmod((sn + "/big/f7").c_str(), 0600);
+  sent = ToSend();
+  EXPECT_NE(std::find(sent.begin(), sent.end(), "big/f7"), sent.end());
+  EXPECT_NE(std::find(sent.begin(), sent.end(), "a/b/f7.link"), sent.end());
+  chmod((sn + "/big/f7").c_str(), 0644);
+
+  Write(sn + "/big/extra", "e");
+  utimensat(AT_FDCWD, (sn + "/big").c_str(), t, 0);
+  EXPECT_EQ(ToSend(), (Paths{"a/b/", "big/"}))
+      << "an extra name: the whole directory, and a/b, which shares a hard link with it";
 }
 
 }  // namespace

@@ -94,9 +94,10 @@ struct Known {
   std::string input;   // the probe's stdin
 };
 
-// The directories one SN's probe said differ ("differs K" lines).
+// What one SN's probe said differs ("differs K", "self K" and "bucket K
+// B" lines, see Differences).
 struct Differing {
-  std::vector<size_t> dirs;
+  std::vector<Difference> dirs;
   bool other = false;  // a line that is no such record
   std::string note;    // for -T, once the list is made
   bool some = false;   // some of the directories go, not all
@@ -126,14 +127,23 @@ int RelayParent(size_t index) {
 // Reads the probe's "differs K" lines into `found`.
 void CollectDiffering(Step* probe, std::shared_ptr<Differing> found) {
   probe->more_lines = [found](const std::string& line) {
-    unsigned long long index = 0;
-    int end = 0;
-    if (sscanf(line.c_str(), "differs %llu%n", &index, &end) == 1 &&
-        static_cast<size_t>(end) == line.size()) {
-      found->dirs.push_back(static_cast<size_t>(index));
+    unsigned long long k = 0, b = 0;
+    int end = -1;
+    const char* l = line.c_str();
+    Difference d;
+    if (sscanf(l, "differs %llu%n", &k, &end) == 1 && static_cast<size_t>(end) == line.size()) {
+      d = {Difference::kWhole, static_cast<size_t>(k), 0};
+    } else if (end = -1, sscanf(l, "self %llu%n", &k, &end) == 1 &&
+                             static_cast<size_t>(end) == line.size()) {
+      d = {Difference::kSelf, static_cast<size_t>(k), 0};
+    } else if (end = -1, sscanf(l, "bucket %llu %llu%n", &k, &b, &end) == 2 &&
+                             static_cast<size_t>(end) == line.size()) {
+      d = {Difference::kBucket, static_cast<size_t>(k), static_cast<size_t>(b)};
     } else {
       found->other = true;
+      return;
     }
+    found->dirs.push_back(d);
   };
 }
 
@@ -179,29 +189,38 @@ Step ListDifferingStep(const std::string& sn, const std::string& root, const Tre
   s.what = "list the directories of " + root + " that differ on " + sn + round;
   s.local = [=]() -> std::string {
     std::string total = " (" + std::to_string(dirs->size()) + " directories)";
+    std::vector<std::string> send;
     if (found->other || found->dirs.empty() ||
-        std::any_of(found->dirs.begin(), found->dirs.end(),
-                    [&](size_t k) { return k >= dirs->size(); })) {
+        !PathsToSend(*tree, patterns, *dirs, found->dirs, &send)) {
       found->note = AllOf(root) + " to send" + total + ": no usable list from " + sn + round;
       return "";
     }
-    std::vector<std::string> send = DirsToSend(*tree, patterns, *dirs, found->dirs);
-    if (send.size() == dirs->size()) {
+    size_t whole = std::count_if(send.begin(), send.end(),
+                                 [](const std::string& p) { return p.back() == '/'; });
+    if (whole == dirs->size()) {
       found->note =
           AllOf(root) + " to send" + total + ": every directory differs on " + sn + round;
       return "";
     }
     std::string text;
-    for (const auto& p : send) text += p + "/" + '\0';
+    for (const auto& p : send) text += p + '\0';
     if (!WritePrivateFile(file, text)) return "cannot write " + file + ": " + strerror(errno);
-    found->note = std::to_string(send.size()) + " of " + std::to_string(dirs->size()) +
-                  " directories of " + root + " to send";
-    // The first few that the SN named, for -T: what drifted or changed.
+    found->note = std::to_string(whole) + " of " + std::to_string(dirs->size()) +
+                  " directories";
+    if (send.size() > whole)
+      found->note += " and " + std::to_string(send.size() - whole) + " entries";
+    found->note += " of " + root + " to send";
+    // The first few directories the SN named, for -T: what drifted or changed.
+    std::vector<std::string> named;
+    for (const Difference& d : found->dirs) {
+      const std::string& path = tree->entries[(*dirs)[d.dir].entry].path;
+      if (named.empty() || named.back() != path) named.push_back(path);
+    }
     const size_t kNamed = 3;
-    for (size_t i = 0; i < found->dirs.size() && i < kNamed; ++i)
-      found->note += (i ? ", " : ": ") + tree->entries[(*dirs)[found->dirs[i]].entry].path;
-    if (found->dirs.size() > kNamed)
-      found->note += " and " + std::to_string(found->dirs.size() - kNamed) + " more";
+    for (size_t i = 0; i < named.size() && i < kNamed; ++i)
+      found->note += (i ? ", " : ": ") + named[i];
+    if (named.size() > kNamed)
+      found->note += " and " + std::to_string(named.size() - kNamed) + " more";
     found->some = true;
     return "";
   };
@@ -304,8 +323,9 @@ Plan MakeMirrorPlan(const MirrorInput& in, std::vector<std::string>* notes) {
           k.digest = TreeDigest(*tree, patterns);
           k.dirs = std::make_shared<const std::vector<DirDigest>>(DirDigests(*tree, patterns));
           k.input = key + '\0';
-          for (const auto& dir : *k.dirs) {
-            k.input += tree->entries[dir.entry].path + '\0' + dir.digest + '\0';
+          for (const auto& dir : *k.dirs) {  // TheirDir on the SN
+            k.input += tree->entries[dir.entry].path + '\0' + dir.digest + '\0' + dir.self +
+                       '\0' + dir.names + '\0' + dir.buckets + '\0';
           }
         }
         Step probe;

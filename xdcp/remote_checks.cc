@@ -36,11 +36,12 @@ int PrintTreeDigest(const Options& o) {
   }
   auto blank = std::find(records.begin(), records.end(), "");
   std::vector<std::string> patterns(records.begin(), blank);
-  std::vector<std::pair<std::string, std::string>> dirs;
-  for (auto it = blank == records.end() ? blank : blank + 1; it != records.end(); it += 2) {
-    if (it + 1 == records.end())
-      return Fail(kExitUsage, "--tree-digest: a directory without its digest");
-    dirs.emplace_back(*it, *(it + 1));
+  // Then per directory: path, digest, self, names, buckets (TheirDir).
+  std::vector<TheirDir> dirs;
+  for (auto it = blank == records.end() ? blank : blank + 1; it != records.end(); it += 5) {
+    if (records.end() - it < 5)
+      return Fail(kExitUsage, "--tree-digest: a directory without its digests");
+    dirs.push_back({*it, *(it + 1), *(it + 2), *(it + 3), *(it + 4)});
   }
   std::string why;
   if (!PatternsMatchable(patterns, &why)) return Fail(kExitUsage, why);
@@ -49,7 +50,13 @@ int PrintTreeDigest(const Options& o) {
   std::string digest = TreeDigest(scan, patterns);
   printf("%s\n", digest.c_str());
   if (digest == "missing" || dirs.empty()) return kExitOk;
-  for (size_t k : DifferingDirs(scan, patterns, dirs)) printf("differs %zu\n", k);
+  for (const Difference& d : Differences(scan, patterns, dirs)) {
+    switch (d.kind) {
+      case Difference::kWhole: printf("differs %zu\n", d.dir); break;
+      case Difference::kSelf: printf("self %zu\n", d.dir); break;
+      case Difference::kBucket: printf("bucket %zu %zu\n", d.dir, d.bucket); break;
+    }
+  }
   return kExitOk;
 }
 

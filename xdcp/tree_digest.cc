@@ -281,69 +281,147 @@ std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& pat
          std::to_string(static_cast<long long>(f.s2 >> 1));
 }
 
+namespace {
+
+// Each included directory's entries, in scan order, with their leaders.
+struct Child {
+  size_t entry;
+  size_t leader;
+};
+using Children = std::map<size_t, std::vector<Child>>;  // directory -> entries
+
+Children ChildrenOf(const TreeScan& scan, const std::vector<std::string>& patterns) {
+  Children out;
+  ForIncluded(scan, patterns, [&](size_t i, size_t leader, size_t parent) {
+    if (scan.entries[i].dir) out[i];
+    if (parent != kNone) out[parent].push_back({i, leader});
+  });
+  return out;
+}
+
+std::string Hex64(uint64_t v) {
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(v));
+  return hex;
+}
+
+size_t BucketOf(const ScanEntry& e, size_t buckets) {
+  Hasher h;
+  h.Text(e.path.substr(e.name));
+  return static_cast<size_t>(Mix(h.a) % buckets);
+}
+
+DirDigest DigestOf(const TreeScan& scan, size_t dir, const std::vector<Child>& children) {
+  Fold all, self, names;
+  all.Entry(scan, dir, kNone);
+  self.Entry(scan, dir, kNone);
+  size_t n = children.size() > kBucketedAbove ? (children.size() + kPerBucket - 1) / kPerBucket : 0;
+  std::vector<Fold> buckets(n);
+  for (const Child& c : children) {
+    all.Entry(scan, c.entry, c.leader);
+    Hasher h;
+    h.Text(scan.entries[c.entry].path.substr(scan.entries[c.entry].name));
+    names.Add(h.a, h.b);
+    if (n) buckets[BucketOf(scan.entries[c.entry], n)].Entry(scan, c.entry, c.leader);
+  }
+  DirDigest d;
+  d.entry = dir;
+  d.digest = Hex64(all.s1) + Hex64(all.s2);
+  d.self = Hex64(self.s1 ^ self.s2);
+  d.names = Hex64(names.s1 ^ names.s2);
+  for (const Fold& b : buckets) d.buckets += Hex64(b.s1 ^ b.s2);
+  return d;
+}
+
+}  // namespace
+
 std::vector<DirDigest> DirDigests(const TreeScan& scan, const std::vector<std::string>& patterns) {
   std::vector<DirDigest> out;
   if (!scan.exists) return out;
-  std::vector<Fold> folds;
-  std::map<size_t, size_t> slot;  // entry index -> its place in `out`
-  ForIncluded(scan, patterns, [&](size_t i, size_t leader, size_t parent) {
-    if (parent != kNone) folds[slot[parent]].Entry(scan, i, leader);
-    if (!scan.entries[i].dir) return;
-    slot[i] = out.size();
-    out.push_back({i, ""});
-    folds.emplace_back();
-    folds.back().Entry(scan, i, kNone);
-  });
-  char hex[33];
-  for (size_t k = 0; k < out.size(); ++k) {
-    snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(folds[k].s1),
-             static_cast<unsigned long long>(folds[k].s2));
-    out[k].digest = hex;
-  }
+  for (const auto& [dir, children] : ChildrenOf(scan, patterns))
+    out.push_back(DigestOf(scan, dir, children));  // scan order: indexes ascend
   return out;
 }
 
-std::vector<size_t> DifferingDirs(const TreeScan& scan, const std::vector<std::string>& patterns,
-                                  const std::vector<std::pair<std::string, std::string>>& theirs) {
-  std::map<std::string, std::string> mine;
-  for (const auto& d : DirDigests(scan, patterns)) mine[scan.entries[d.entry].path] = d.digest;
-  std::vector<size_t> out;
+std::vector<Difference> Differences(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                    const std::vector<TheirDir>& theirs) {
+  std::map<std::string, DirDigest> mine;
+  for (const auto& d : DirDigests(scan, patterns)) mine[scan.entries[d.entry].path] = d;
+  std::vector<Difference> out;
   for (size_t k = 0; k < theirs.size(); ++k) {
-    auto it = mine.find(theirs[k].first);
-    if (it == mine.end() || it->second != theirs[k].second) out.push_back(k);
+    const TheirDir& t = theirs[k];
+    auto it = mine.find(t.path);
+    if (it != mine.end() && it->second.digest == t.digest) continue;
+    // Other names (an entry missing or extra here) or too few entries to
+    // bucket: the whole directory, so that rsync also deletes there.
+    if (it == mine.end() || it->second.names != t.names || t.buckets.empty() ||
+        t.buckets.size() != it->second.buckets.size()) {
+      out.push_back({Difference::kWhole, k, 0});
+      continue;
+    }
+    if (it->second.self != t.self) out.push_back({Difference::kSelf, k, 0});
+    for (size_t b = 0; b * 16 < t.buckets.size(); ++b) {
+      if (t.buckets.compare(b * 16, 16, it->second.buckets, b * 16, 16) != 0)
+        out.push_back({Difference::kBucket, k, b});
+    }
   }
   return out;
 }
 
-std::vector<std::string> DirsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
-                                    const std::vector<DirDigest>& dirs,
-                                    const std::vector<size_t>& differing) {
-  // Hard-link groups (included members only) and where their members are.
-  std::map<std::pair<dev_t, ino_t>, std::vector<size_t>> groups;  // -> directories
-  std::map<size_t, std::vector<std::pair<dev_t, ino_t>>> linked_in;  // directory -> groups
-  ForIncluded(scan, patterns, [&](size_t i, size_t, size_t parent) {
-    const ScanEntry& e = scan.entries[i];
-    if (!e.linked || parent == kNone) return;
-    groups[{e.dev, e.ino}].push_back(parent);
-    linked_in[parent].push_back({e.dev, e.ino});
-  });
-  std::set<size_t> send;
-  std::vector<size_t> todo;
-  for (size_t k : differing) {
-    if (k < dirs.size() && send.insert(dirs[k].entry).second) todo.push_back(dirs[k].entry);
+bool PathsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
+                 const std::vector<DirDigest>& dirs, const std::vector<Difference>& differences,
+                 std::vector<std::string>* paths) {
+  Children children = ChildrenOf(scan, patterns);
+  // Hard-link groups (included members only): their members, and the
+  // directories those are in.
+  std::map<std::pair<dev_t, ino_t>, std::vector<std::pair<size_t, size_t>>> groups;
+  for (const auto& [dir, list] : children) {
+    for (const Child& c : list) {
+      const ScanEntry& e = scan.entries[c.entry];
+      if (e.linked) groups[{e.dev, e.ino}].push_back({c.entry, dir});
+    }
   }
-  while (!todo.empty()) {
-    size_t d = todo.back();
-    todo.pop_back();
-    for (const auto& g : linked_in[d]) {
-      for (size_t other : groups[g]) {
-        if (send.insert(other).second) todo.push_back(other);
+  std::set<size_t> whole, single;  // entry indexes
+  std::vector<size_t> todo;
+  for (const Difference& d : differences) {
+    if (d.dir >= dirs.size()) return false;
+    const DirDigest& dir = dirs[d.dir];
+    if (d.kind == Difference::kWhole) {
+      if (whole.insert(dir.entry).second) todo.push_back(dir.entry);
+    } else if (d.kind == Difference::kSelf) {
+      single.insert(dir.entry);
+    } else {
+      size_t n = dir.buckets.size() / 16;
+      if (d.bucket >= n) return false;
+      for (const Child& c : children[dir.entry]) {
+        if (BucketOf(scan.entries[c.entry], n) != d.bucket) continue;
+        single.insert(c.entry);
+        const ScanEntry& e = scan.entries[c.entry];
+        if (!e.linked) continue;
+        for (const auto& member : groups[{e.dev, e.ino}]) single.insert(member.first);
       }
     }
   }
-  std::vector<std::string> out;
-  for (size_t i : send) out.push_back(scan.entries[i].path);  // scan order
-  return out;
+  // A whole directory's hard links: their directories go whole too.
+  while (!todo.empty()) {
+    size_t d = todo.back();
+    todo.pop_back();
+    for (const Child& c : children[d]) {
+      const ScanEntry& e = scan.entries[c.entry];
+      if (!e.linked) continue;
+      for (const auto& member : groups[{e.dev, e.ino}]) {
+        if (whole.insert(member.second).second) todo.push_back(member.second);
+      }
+    }
+  }
+  paths->clear();
+  std::set<size_t> all(whole.begin(), whole.end());
+  all.insert(single.begin(), single.end());
+  for (size_t i : all) {  // scan order
+    if (whole.count(i)) paths->push_back(scan.entries[i].path + "/");
+    if (single.count(i)) paths->push_back(scan.entries[i].path);
+  }
+  return true;
 }
 
 }  // namespace xdcp

@@ -20,7 +20,9 @@
 // each directory (DirDigests); the SN answers with the directories whose
 // digest differs from its own, and rsync gets only those (--files-from,
 // each with its immediate entries), plus the directories that hold hard
-// links of their files. When the SN names every directory, or gives no
+// links of their files. A big directory with the same names on both sides
+// is narrowed down to its own attributes and buckets of a few entries
+// (Differences), which rsync gets one by one. When the SN names every directory, or gives no
 // such list (a missing tree, an SN without this xdcp, any other answer),
 // rsync runs on the whole tree; a pattern xdcp cannot match exactly turns
 // the fast path off. So drift on an SN is always repaired. No state is
@@ -73,34 +75,60 @@ bool ExcludedBy(const std::vector<std::string>& patterns, const std::string& pat
 std::string TreeDigest(const TreeScan& scan, const std::vector<std::string>& patterns);
 
 // Directory digests: when the tree digests differ, the management node
-// sends only the directories that differ. A directory's digest covers
-// what `rsync -d` compares when it sends that directory's contents: the
-// directory itself and its immediate entries (hard links named by the
-// first path of their group, as in TreeDigest). Every entry is in its
-// directory's digest, so tree digests that differ mean at least one
-// directory digest differs.
+// sends only what differs. A directory's digest covers what `rsync -d`
+// compares when it sends that directory's contents: the directory itself
+// and its immediate entries (hard links named by the first path of their
+// group, as in TreeDigest). Every entry is in its directory's digest, so
+// tree digests that differ mean at least one directory digest differs.
+// Finer digests then narrow a differing directory down: its own
+// attributes (`self`), the names of its entries (`names`) and, for a
+// directory of more than kBucketedAbove entries, its entries in buckets
+// of about kPerBucket (by a hash of the name), so that one changed file
+// among thousands costs its bucket, not the directory.
+constexpr size_t kBucketedAbove = 16;
+constexpr size_t kPerBucket = 4;
+
 struct DirDigest {
-  size_t entry = 0;  // index in TreeScan::entries
-  std::string digest;  // 32 hex digits
+  size_t entry = 0;      // index in TreeScan::entries
+  std::string digest;    // 32 hex digits
+  std::string self;      // 16 hex digits
+  std::string names;     // 16 hex digits
+  std::string buckets;   // 16 hex digits per bucket; empty: not bucketed
 };
 
 // The digests of the directories `patterns` leave in, in scan order (the
 // root first). None when the root does not exist.
 std::vector<DirDigest> DirDigests(const TreeScan& scan, const std::vector<std::string>& patterns);
 
-// On the service node: the indexes in `theirs` (the management node's
-// directories, as relative path and digest) of those whose digest differs
-// here, or that are no directory here.
-std::vector<size_t> DifferingDirs(const TreeScan& scan, const std::vector<std::string>& patterns,
-                                  const std::vector<std::pair<std::string, std::string>>& theirs);
+// A directory as the management node describes it to a service node.
+struct TheirDir {
+  std::string path;  // relative, "." for the root
+  std::string digest, self, names, buckets;  // as in DirDigest
+};
 
-// On the management node: the directories (relative paths, "." for the
-// root) to send so that `differing` (indexes in `dirs`) are brought up to
-// date: those, plus every directory holding a hard link of a file in one
-// of them, so that rsync -H sees each hard-link group whole.
-std::vector<std::string> DirsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
-                                    const std::vector<DirDigest>& dirs,
-                                    const std::vector<size_t>& differing);
+// What a service node finds of one of the management node's directories
+// (`dir`, an index in its list): all of it to send (missing here, other
+// names, or not bucketed), only its own attributes, or one bucket.
+struct Difference {
+  enum Kind { kWhole, kSelf, kBucket };
+  Kind kind = kWhole;
+  size_t dir = 0;
+  size_t bucket = 0;
+};
+
+// On the service node: how its tree differs from `theirs`.
+std::vector<Difference> Differences(const TreeScan& scan, const std::vector<std::string>& patterns,
+                                    const std::vector<TheirDir>& theirs);
+
+// On the management node: the rsync --files-from entries that bring
+// `differences` up to date: "DIR/" for a whole directory (its immediate
+// entries), "PATH" for a directory's own attributes or one entry. Hard-link
+// groups go whole: every directory holding a link of a file in a whole
+// directory is whole too, and every link of a single entry is listed.
+// False if a difference names no directory or bucket of `dirs`.
+bool PathsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
+                 const std::vector<DirDigest>& dirs, const std::vector<Difference>& differences,
+                 std::vector<std::string>* paths);
 
 }  // namespace xdcp
 
