@@ -298,23 +298,33 @@ if [[ " ${RUNNERS[*]} " == *" xdcpp "* ]]; then  # open xdcpp's connections
 fi
 seed=1
 if [[ -n ${PROFILE:-} ]]; then
-    # PROFILE=1: instead of the tables, per runner one 1%-changed run under
-    # perf (the runner's process tree on the management node only), and
-    # its CPU seconds per command name.
+    # PROFILE=1: instead of the tables, per runner one run under perf (the
+    # runner's process tree on the management node only), then one under
+    # perf of the whole machine (the SNs' share is the difference), each
+    # with its CPU seconds per command name. PROFILE_SCENARIO: 1pct (the
+    # default: 1% of the files changed before each run) or warm.
     command -v perf >/dev/null || die "no perf (apt-get install -y linux-perf)"
     has cold && { reset_sns; run_par || die "filling the SNs failed"; }
-    for r in "${RUNNERS[@]}"; do
-        change1 $((seed++)) >&2
-        PROFILER=(perf record -q -e cpu-clock -F 1000 -o "$S/perf.$r" --)
-        "run_$r" || { cat "$S/last.out" >&2; die "$r failed"; }
-        PROFILER=()
-        verify "profile $r"
-        read -r wall user sys <"$S/hosts/mn/tmp/runner.cw"
-        echo "-- $r, 1% changed: wall $wall s, CPU $user user + $sys sys; per command (1 ms samples):"
-        perf report -q -i "$S/perf.$r" --sort comm --stdio -F sample,comm 2>/dev/null |
+    report() {
+        perf report -q -i "$1" --sort comm --stdio -F sample,comm 2>/dev/null |
             awk 'NF >= 2 { tot += $1; line[$2] += $1 }
                  END { for (c in line) printf "  %-16s %7.3f s %6.1f%%\n", c, line[c] / 1000, 100 * line[c] / tot
                        printf "  %-16s %7.3f s\n", "total", tot / 1000 }' | sort -k2,2nr
+    }
+    scen=${PROFILE_SCENARIO:-1pct}
+    for r in "${RUNNERS[@]}"; do
+        for where in mn all; do
+            [[ $scen == warm ]] || change1 $((seed++)) >&2
+            PROFILER=(perf record -q -e cpu-clock -F 1000 -o "$S/perf.$r.$where")
+            [[ $where == all ]] && PROFILER+=(-a)
+            PROFILER+=(--)
+            "run_$r" || { cat "$S/last.out" >&2; die "$r failed"; }
+            PROFILER=()
+            verify "profile $r"
+            read -r wall user sys <"$S/hosts/mn/tmp/runner.cw"
+            echo "-- $r, $scen, perf of $([[ $where == mn ]] && echo "the runner's process tree" || echo "the whole machine"): wall $wall s; CPU s per command (1 ms samples):"
+            report "$S/perf.$r.$where"
+        done
     done
     exit 0
 fi
