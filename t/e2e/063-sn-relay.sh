@@ -87,6 +87,19 @@ xdcp --sn cn1,cn2,cn3,cn4 --relay -T /install
 check "warm, --relay: nothing relayed, nothing sent" eval \
   'rc_is 0 && ! grep -q "cn1 .*rsync .*cn3:/install/" "$WORK/out" && ! ran_from_mn cn1 && ! ran_from_mn cn3'
 
+# --delete: the relay deletes nothing; the pass from here after it does,
+# within its cap. --persist: the relay goes over cn1's kept connection.
+wipe cn3 cn4
+on cn3 sh -c 'mkdir -p /install/postscripts && echo junk >/install/postscripts/junk'
+xdcp --sn cn1,cn2,cn3,cn4 --relay --delete --persist 60 -T /install
+check "--relay --delete --persist: exit 0, 4 ok, cn3's extra file deleted" eval \
+  'rc_is 0 && err_has "xdcp: 4 nodes: 4 ok" && absent cn3 /install/postscripts/junk'
+check "... the relays went over cn1's kept connection" eval \
+  'grep -q "^TRACE: cn3: ssh .*ControlPath=.* cn1 .*rsync .* cn3:/install/" "$WORK/out"'
+check "... exact" exact
+xdcp --close-connections cn1,cn2,cn3,cn4
+check "... --close-connections closes them" rc_is 0
+
 # A relaying SN that is down: the SNs behind it get the tree from here.
 wipe cn3 cn4
 "$CLUSTER" stop-sshd "$XDCP_CLUSTER" cn1
