@@ -143,21 +143,28 @@ TEST(MirrorPlanTest, TheFastPathProbesTheDigestBeforeRsync) {
                           "which xdcp does not match itself");
 }
 
-TEST(MirrorPlanTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
-  ScratchDir tmp;
-  TreeScan scan;  // "." holding the directory "a"
-  scan.exists = true;
-  scan.entries.push_back(ScanEntry{".", 0, 2, true, 0, 0, false, 1, 2});
-  scan.entries.push_back(ScanEntry{"a", 0, 2, true, 0, 0, false, 3, 4});
+// One SN, /install scanned as "." holding the directory "a".
+class OneSnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scan.exists = true;
+    scan.entries.push_back(ScanEntry{".", 0, 2, true, 0, 0, false, 1, 2});
+    scan.entries.push_back(ScanEntry{"a", 0, 2, true, 0, 0, false, 3, 4});
+    in.options = &o;
+    in.db = &db;
+    in.nodes_of = {{"sn1", {}}};
+    in.paths = {"/install"};
+    in.default_excludes = false;
+    in.scans = {{"/install", &scan}};
+  }
+  TreeScan scan;
   Options o;
   ClusterDb db;
   MirrorInput in;
-  in.options = &o;
-  in.db = &db;
-  in.nodes_of = {{"sn1", {}}};
-  in.paths = {"/install"};
-  in.default_excludes = false;
-  in.scans = {{"/install", &scan}};
+};
+
+TEST_F(OneSnTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
+  ScratchDir tmp;
   in.workdir = tmp.path();
   std::vector<std::string> notes;
   Plan p = MakeMirrorPlan(in, &notes);
@@ -176,20 +183,7 @@ TEST(MirrorPlanTest, TheDirectoriesAnSnNamesGoToRsyncAsAList) {
 // "self K": only the directory's own attributes ("a", no slash: rsync
 // sends no contents); a bucket of a directory that has none is no usable
 // answer, and all of the tree goes.
-TEST(MirrorPlanTest, AnSnMayNameADirectorysOwnAttributesOrABucket) {
-  TreeScan scan;
-  scan.exists = true;
-  scan.entries.push_back(ScanEntry{".", 0, 2, true, 0, 0, false, 1, 2});
-  scan.entries.push_back(ScanEntry{"a", 0, 2, true, 0, 0, false, 3, 4});
-  Options o;
-  ClusterDb db;
-  MirrorInput in;
-  in.options = &o;
-  in.db = &db;
-  in.nodes_of = {{"sn1", {}}};
-  in.paths = {"/install"};
-  in.default_excludes = false;
-  in.scans = {{"/install", &scan}};
+TEST_F(OneSnTest, AnSnMayNameADirectorysOwnAttributesOrABucket) {
   for (const char* answer : {"self 1", "bucket 1 0", "bucket 1", "self 1 x"}) {
     ScratchDir tmp;
     in.workdir = tmp.path();
