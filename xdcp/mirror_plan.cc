@@ -124,7 +124,8 @@ int RelayParent(size_t index) {
   return index < kRelayWidth ? -1 : static_cast<int>((index - kRelayWidth) / kRelayWidth);
 }
 
-// Reads the probe's "differs K" lines into `found`.
+// Reads the probe's lines after its digest ("differs K", "self K",
+// "bucket K B") into `found`; any other line makes it unusable.
 void CollectDiffering(Step* probe, std::shared_ptr<Differing> found) {
   probe->more_lines = [found](const std::string& line) {
     unsigned long long k = 0, b = 0;
@@ -162,7 +163,7 @@ Step RelayStep(const Options& o, const RunContext& run, const std::string& from,
   Step s = RemoteCommandStep(o, run, from, ShellQuote(argv), "relay " + root + " from " + from);
   // Without --persist, `from`'s own job has closed its shared connection.
   if (o.persist == 0) UnshareConnection(o, run, &s);
-  // A relaying SN that stops answering is given up on within 20 s, and
+  // A relaying SN that stops answering is given up on within 15-20 s, and
   // this run sends in its place: it must not hold up an SN that is fine.
   s.argv.insert(s.argv.begin() + 1, {"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"});
   s.run_if_changed = {AllOf(root)};
@@ -173,12 +174,13 @@ Step RelayStep(const Options& o, const RunContext& run, const std::string& from,
 }
 
 // The local step between the probe and rsync. If the SN named some of the
-// directories, it writes them to `file` (NUL-terminated, each with a
-// trailing slash so that rsync sends its contents), with the directories
-// that share their hard links, and marks SomeOf(root) changed: the rsync
-// run with that list goes. If it named all of them, none, or anything
-// else (an error, a missing tree, a directory that is not in the list),
-// it marks AllOf(root): the plain rsync run of the whole tree goes.
+// directories, or buckets of them, it writes rsync's list to `file`
+// (PathsToSend, NUL-terminated: a whole directory with a trailing slash so
+// that rsync sends its contents, single entries without), and marks
+// SomeOf(root, round) changed: the rsync run with that list goes. If it
+// named every directory whole, none, or anything else (an error, a
+// missing tree, a directory or bucket that is not in the list), it marks
+// AllOf(root, round): the plain rsync run of the whole tree goes.
 Step ListDifferingStep(const std::string& sn, const std::string& root, const TreeScan* tree,
                        const std::vector<std::string>& patterns,
                        std::shared_ptr<const std::vector<DirDigest>> dirs,
