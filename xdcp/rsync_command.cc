@@ -114,9 +114,6 @@ std::vector<std::string> ImageHead(const Options& o, const CopyDetails& d) {
   return {RsyncProgram(o), "-r", d.follow_links ? "-L" : "-l", "-p", "-t", "-o", "-g"};
 }
 
-// Staging is always rsync: the service node must have it, whatever copies
-// the files from there on. Named links are staged as files (-L beats -a's
-// -l): staged as a link, the SN would resolve it against its own files.
 // Runs on a service node: its own ssh and keys, so none of this run's
 // ssh options (ciphers, control sockets) apply there. It only seeds the
 // other SN: no --delete, no change records; the management node's own
@@ -134,6 +131,9 @@ std::vector<std::string> RelayHead(const Options& o, const CopyDetails& d) {
   return argv;
 }
 
+// Staging is always rsync: the service node must have it, whatever copies
+// the files from there on. Named links are staged as files (-L beats -a's
+// -l): staged as a link, the SN would resolve it against its own files.
 std::vector<std::string> StageHead(const Options& o, const RunContext& run,
                                    const CopyDetails& d) {
   std::vector<std::string> argv{RsyncProgram(o)};
