@@ -305,10 +305,16 @@ std::string Hex64(uint64_t v) {
   return hex;
 }
 
-size_t BucketOf(const ScanEntry& e, size_t buckets) {
+// The hash of an entry's name: in its directory's names digest, and
+// (NameBucket) which bucket it is in.
+Hasher NameHash(const ScanEntry& e) {
   Hasher h;
   h.Text(e.path.substr(e.name));
-  return static_cast<size_t>(Mix(h.a) % buckets);
+  return h;
+}
+
+size_t NameBucket(const Hasher& name, size_t buckets) {
+  return static_cast<size_t>(Mix(name.a) % buckets);
 }
 
 DirDigest DigestOf(const TreeScan& scan, size_t dir, const std::vector<Child>& children) {
@@ -319,10 +325,9 @@ DirDigest DigestOf(const TreeScan& scan, size_t dir, const std::vector<Child>& c
   std::vector<Fold> buckets(n);
   for (const Child& c : children) {
     all.Entry(scan, c.entry, c.leader);
-    Hasher h;
-    h.Text(scan.entries[c.entry].path.substr(scan.entries[c.entry].name));
+    Hasher h = NameHash(scan.entries[c.entry]);
     names.Add(h.a, h.b);
-    if (n) buckets[BucketOf(scan.entries[c.entry], n)].Entry(scan, c.entry, c.leader);
+    if (n) buckets[NameBucket(h, n)].Entry(scan, c.entry, c.leader);
   }
   DirDigest d;
   d.entry = dir;
@@ -394,7 +399,7 @@ bool PathsToSend(const TreeScan& scan, const std::vector<std::string>& patterns,
       size_t n = dir.buckets.size() / 16;
       if (d.bucket >= n) return false;
       for (const Child& c : children[dir.entry]) {
-        if (BucketOf(scan.entries[c.entry], n) != d.bucket) continue;
+        if (NameBucket(NameHash(scan.entries[c.entry]), n) != d.bucket) continue;
         single.insert(c.entry);
         const ScanEntry& e = scan.entries[c.entry];
         if (!e.linked) continue;
